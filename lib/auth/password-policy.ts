@@ -1,0 +1,39 @@
+/**
+ * Password rules of seed 004 (K-MIX R): 8 to 127 characters, letters (a-z, A-Z) and digits
+ * required, symbols allowed. Returns the messages for the form, empty when the password is fine.
+ */
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 127;
+
+export type TPasswordProblem = "too-short" | "too-long" | "needs-letter" | "needs-digit" | "bad-character" | "same-as-login-id";
+
+export function checkPasswordRules(password: string, loginId?: string): TPasswordProblem[] {
+  const problems: TPasswordProblem[] = [];
+  if (password.length < PASSWORD_MIN) problems.push("too-short");
+  if (password.length > PASSWORD_MAX) problems.push("too-long");
+  if (!/[A-Za-z]/.test(password)) problems.push("needs-letter");
+  if (!/[0-9]/.test(password)) problems.push("needs-digit");
+  // Printable ASCII only: what every terminal's keyboard can type in any input mode.
+  if (!/^[\x21-\x7e]*$/.test(password)) problems.push("bad-character");
+  if (loginId && password.toLowerCase() === loginId.toLowerCase()) problems.push("same-as-login-id");
+  return problems;
+}
+
+export const PASSWORD_PROBLEM_MESSAGES: Record<TPasswordProblem, string> = {
+  "too-short": `パスワードは${PASSWORD_MIN}文字以上にしてください`,
+  "too-long": `パスワードは${PASSWORD_MAX}文字以内にしてください`,
+  "needs-letter": "英字(a-z, A-Z)を1文字以上含めてください",
+  "needs-digit": "数字(0-9)を1文字以上含めてください",
+  "bad-character": "使用できるのは半角の英字・数字・記号です(空白・全角文字は使えません)",
+  "same-as-login-id": "ユーザーIDと同じパスワードは使えません",
+};
+
+/** Expiry: PASSWORD_MAX_AGE_MONTHS calendar months after the last change. */
+export function passwordExpiresAt(changedAt: Date, months: number): Date {
+  const d = new Date(changedAt);
+  const day = d.getUTCDate();
+  d.setUTCMonth(d.getUTCMonth() + months);
+  // 31 Dec + 2 months must not roll into March
+  if (d.getUTCDate() !== day) d.setUTCDate(0);
+  return d;
+}

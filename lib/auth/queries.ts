@@ -1,0 +1,88 @@
+import "server-only";
+import { db } from "@/lib/db/client";
+import { env } from "@/lib/env";
+import { endSession } from "@/lib/auth/mutations";
+import { passwordExpiresAt } from "@/lib/auth/password-policy";
+import type { TTerminal } from "@/lib/auth/terminal";
+import type { TViewer } from "@/lib/auth/viewer-type";
+
+export type TSessionProblem = "NO_SESSION" | "ENDED" | "IDLE" | "TERMINAL_CHANGED" | "RETIRED" | "FACILITY_MISMATCH";
+
+export type TSessionState =
+  | {
+      ok: true;
+      viewer: TViewer;
+      mustChangePassword: boolean;
+      passwordExpiresAt: Date;
+      needsSecretQuestion: boolean;
+    }
+  | { ok: false; reason: TSessionProblem };
+
+/**
+ * Resolves a session cookie's session on the current terminal into a viewer. The session lives in
+ * the database: ended, idle past IDLE_TIMEOUT_SECONDS, opened on another terminal, or of a user
+ * retired since, it is refused (and an idle one is ended and recorded).
+ */
+export async function loadSession(sessionId: string | undefined, terminal: TTerminal, now = new Date()): Promise<TSessionState> {
+  if (!sessionId) return { ok: false, reason: "NO_SESSION" };
+  const s = await db().userSession.findUnique({
+    where: { id: sessionId },
+    select: {
+      id: true,
+      certSerial: true,
+      lastSeenAt: true,
+      endedAt: true,
+      user: {
+        select: {
+          id: true,
+          loginId: true,
+          nameKanji: true,
+          facilityId: true,
+          roles: true,
+          qualification: true,
+          hasEmsPrivilege: true,
+          isRetired: true,
+          mustChangePassword: true,
+          passwordChangedAt: true,
+          secretQuestion: true,
+          facility: { select: { nameKanji: true, isActive: true } },
+        },
+      },
+    },
+  });
+  if (!s) return { ok: false, reason: "NO_SESSION" };
+  if (s.endedAt) return { ok: false, reason: "ENDED" };
+  if (s.certSerial !== terminal.serial) return { ok: false, reason: "TERMINAL_CHANGED" };
+  if (now.getTime() - s.lastSeenAt.getTime() > env().IDLE_TIMEOUT_SECONDS * 1000) {
+    await endSession(s.id, "IDLE_TIMEOUT");
+    return { ok: false, reason: "IDLE" };
+  }
+  const u = s.user;
+  if (u.isRetired || !u.facility.isActive) return { ok: false, reason: "RETIRED" };
+  if (u.facilityId !== terminal.facilityId && !u.roles.includes("SECRETARIAT")) return { ok: false, reason: "FACILITY_MISMATCH" };
+  const expiresAt = passwordExpiresAt(u.passwordChangedAt, env().PASSWORD_MAX_AGE_MONTHS);
+  return {
+    ok: true,
+    viewer: {
+      userId: u.id,
+      loginId: u.loginId,
+      name: u.nameKanji,
+      facilityId: u.facilityId,
+      facilityName: u.facility.nameKanji,
+      roles: u.roles,
+      qualification: u.qualification,
+      hasEmsPrivilege: u.hasEmsPrivilege,
+      sessionId: s.id,
+      certSerial: s.certSerial,
+    },
+    mustChangePassword: u.mustChangePassword || expiresAt <= now,
+    passwordExpiresAt: expiresAt,
+    needsSecretQuestion: !u.secretQuestion,
+  };
+}
+
+/** The question shown on the forgotten-password form; null when the ID has none (or is unknown). */
+export async function findSecretQuestion(loginId: string): Promise<string | null> {
+  const u = await db().staffUser.findUnique({ where: { loginId }, select: { secretQuestion: true, isRetired: true } });
+  return u && !u.isRetired ? u.secretQuestion : null;
+}

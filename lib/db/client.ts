@@ -1,0 +1,36 @@
+import "server-only";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "@/generated/prisma/client";
+import { env } from "@/lib/env";
+
+function createClient() {
+  const url = env().DATABASE_URL;
+  if (!url) throw new Error("DATABASE_URL is not set: server.ts sets it after starting the database");
+  return new PrismaClient({
+    adapter: new PrismaPg({ connectionString: url, max: 10 }),
+    // Secrets never leave the data layer by accident (design.md rule 6); the auth code asks for them.
+    omit: {
+      staffUser: { passwordHash: true, secretAnswerHash: true },
+      passwordHistory: { passwordHash: true },
+      certificateAuthority: { encryptedKeyPem: true },
+      terminalCertificate: { pkcs12: true },
+    },
+  });
+}
+
+export type TDb = ReturnType<typeof createClient>;
+/** A transaction (or the client itself, where one statement needs no transaction). */
+export type TTx = Omit<TDb, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
+
+const holder = globalThis as unknown as { __chiikilinkDb?: TDb };
+
+/** The one Prisma client of this process (module copies share it through globalThis). */
+export function db(): TDb {
+  holder.__chiikilinkDb ??= createClient();
+  return holder.__chiikilinkDb;
+}
+
+export async function disconnectDb(): Promise<void> {
+  await holder.__chiikilinkDb?.$disconnect();
+  holder.__chiikilinkDb = undefined;
+}

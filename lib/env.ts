@@ -1,0 +1,73 @@
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * The only reader of process.env. Defaults make the demo run with nothing configured; a real
+ * deployment sets DATABASE_URL, AUTH_SECRET and CA_KEY_PASSPHRASE (see README "Deployment").
+ */
+const booleanish = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const ZEnv = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  /** Folder for the embedded database, the CA passphrase file and demo certificates. */
+  DATA_DIR: z.string().default(".data"),
+  /** Any PostgreSQL 15+. Unset: an embedded PostgreSQL under DATA_DIR/postgres. */
+  DATABASE_URL: z.string().url().optional(),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
+  HOST: z.string().default("0.0.0.0"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3443),
+  /** Host names the generated server certificate covers (comma separated). */
+  PUBLIC_HOSTNAMES: z.string().default("localhost,127.0.0.1"),
+  /**
+   * direct: server.ts terminates TLS and checks client certificates itself.
+   * proxy: a reverse proxy (nginx) terminates TLS and forwards the client certificate in
+   * X-SSL-Client-Cert; server.ts listens on plain HTTP and trusts only TRUSTED_PROXIES.
+   */
+  TLS_MODE: z.enum(["direct", "proxy"]).default("direct"),
+  /** A certificate from a public CA for the HTTPS server; unset: one issued by the network CA. */
+  TLS_CERT_FILE: z.string().optional(),
+  TLS_KEY_FILE: z.string().optional(),
+  /** The public https origin (next-auth callbacks). Unset: https://localhost:PORT. */
+  NEXTAUTH_URL: z.string().url().optional(),
+  TRUSTED_PROXIES: z.string().default("127.0.0.1,::1,::ffff:127.0.0.1"),
+  /** Signs next-auth sessions and the terminal-identity header. Unset: generated under DATA_DIR. */
+  AUTH_SECRET: z.string().min(32).optional(),
+  /** Protects the CA's private key. Unset: generated under DATA_DIR (demo only). */
+  CA_KEY_PASSPHRASE: z.string().min(16).optional(),
+  TERMINAL_CERT_DAYS: z.coerce.number().int().min(1).max(3650).default(730),
+  IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(5).default(300),
+  LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).default(5),
+  LOCKOUT_MINUTES: z.coerce.number().int().min(1).default(15),
+  PASSWORD_MAX_AGE_MONTHS: z.coerce.number().int().min(1).default(2),
+  PASSWORD_EXPIRY_WARNING_DAYS: z.coerce.number().int().min(0).default(14),
+  PASSWORD_HISTORY_COUNT: z.coerce.number().int().min(1).default(5),
+  /** Seed a small demo region into an empty database. Default: on with the embedded database. */
+  DEMO_SEED: booleanish.optional(),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+export type TEnv = z.infer<typeof ZEnv> & { dataDir: string };
+
+function readEnv(): TEnv {
+  const parsed = ZEnv.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  return { ...parsed.data, dataDir: path.resolve(parsed.data.DATA_DIR) };
+}
+
+let cached: TEnv | undefined;
+
+/** Read lazily: server.ts fills in DATABASE_URL and secrets before the app first asks. */
+export function env(): TEnv {
+  cached ??= readEnv();
+  return cached;
+}
+
+/** For server.ts after it prepared the environment, and for tests that change settings. */
+export function resetEnvCache(): void {
+  cached = undefined;
+}

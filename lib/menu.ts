@@ -1,0 +1,21 @@
+import type { TViewer } from "@/lib/auth/viewer-type";
+import { canManageCertificates, canManageFacilities, canSeeAdminMenu } from "@/lib/access/roles";
+
+export type TMenuItem = { href: string; key: string; icon: string };
+
+/**
+ * The portal menu of seed 004 (地域患者管理, 参加施設一覧, メール, 包括同意照会, ファイル共有,
+ * 管理機能, 自施設患者一覧, 公開・閲覧履歴…): items appear as their capabilities are built.
+ */
+export function menuFor(viewer: TViewer): { main: TMenuItem[]; admin: TMenuItem[] } {
+  const main: TMenuItem[] = [
+    { href: "/", key: "menu.home", icon: "🏠" },
+    { href: "/facilities", key: "menu.facilities", icon: "🏥" },
+    { href: "/staff", key: "menu.staffSearch", icon: "👥" },
+  ];
+  const admin: TMenuItem[] = [];
+  if (canManageFacilities(viewer)) admin.push({ href: "/admin/facilities", key: "menu.adminFacilities", icon: "🏢" });
+  if (canSeeAdminMenu(viewer)) admin.push({ href: "/admin/staff", key: "menu.adminStaff", icon: "🪪" });
+  if (canManageCertificates(viewer)) admin.push({ href: "/admin/certificates", key: "menu.adminCertificates", icon: "🔐" });
+  return { main, admin };
+}

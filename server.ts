@@ -1,0 +1,193 @@
+/**
+ * The portal's front door: HTTPS with mutual TLS in front of Next's request handler.
+ * Every request must present a terminal certificate issued by the network CA, in date, known and
+ * not revoked (checked against the database on each request). Refused requests get a plain page
+ * and never reach the app. The verified identity is handed to the app in one signed header, after
+ * any incoming header of that name is removed. See docs/decisions/0004-tls-termination.md.
+ *
+ * Run: `node --import tsx --import ./scripts/node-hooks.mjs server.ts` (npm start does it).
+ */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import https from "node:https";
+import path from "node:path";
+import type { TLSSocket } from "node:tls";
+import next from "next";
+import { env } from "@/lib/env";
+import { prepareEnvironment } from "@/lib/server/prepare";
+import { migrate, MigrationError } from "@/lib/db/migrate";
+import { db, disconnectDb } from "@/lib/db/client";
+import { ensureCa, loadCa } from "@/lib/pki/mutations";
+import { checkTerminalCertificate } from "@/lib/pki/queries";
+import { issueServerCertificate } from "@/lib/pki/forge";
+import { encodeTerminalHeader, TERMINAL_HEADER } from "@/lib/auth/terminal";
+import { refusalPage } from "@/lib/server/refusal-page";
+import { seedDemoRegionIfEmpty } from "@/prisma/seed";
+
+/** Headers only server.ts may set: removed from every incoming request first. */
+const INTERNAL_HEADERS = [TERMINAL_HEADER];
+/** What nginx sends in proxy mode ($ssl_client_escaped_cert), trusted only from TRUSTED_PROXIES. */
+const PROXY_CERT_HEADER = "x-ssl-client-cert";
+
+const log = (line: string) => process.stdout.write(`[chiikilink] ${line}\n`);
+
+function stripHeaders(req: http.IncomingMessage, names: string[]) {
+  for (const name of names) delete req.headers[name];
+  const raw = req.rawHeaders;
+  for (let i = raw.length - 2; i >= 0; i -= 2) {
+    if (names.includes(raw[i]!.toLowerCase())) raw.splice(i, 2);
+  }
+}
+
+function setHeader(req: http.IncomingMessage, name: string, value: string) {
+  req.headers[name] = value;
+  req.rawHeaders.push(name, value);
+}
+
+function peerCertificateDer(req: http.IncomingMessage, trustedProxies: Set<string>): Buffer | null {
+  if (env().TLS_MODE === "direct") {
+    const cert = (req.socket as TLSSocket).getPeerCertificate?.();
+    return cert && cert.raw ? cert.raw : null;
+  }
+  const escaped = req.headers[PROXY_CERT_HEADER];
+  if (!trustedProxies.has(req.socket.remoteAddress ?? "") || typeof escaped !== "string" || !escaped) return null;
+  try {
+    return Buffer.from(new crypto.X509Certificate(decodeURIComponent(escaped)).raw);
+  } catch {
+    return null;
+  }
+}
+
+function remoteAddressOf(req: http.IncomingMessage, trustedProxies: Set<string>): string {
+  const direct = req.socket.remoteAddress ?? "";
+  if (env().TLS_MODE === "proxy" && trustedProxies.has(direct)) {
+    const real = req.headers["x-real-ip"];
+    if (typeof real === "string" && real) return real;
+  }
+  return direct;
+}
+
+/** The server's own certificate: a configured one, or one the network CA issues and renews. */
+async function serverTlsMaterial(caCertPem: string): Promise<{ key: string; cert: string }> {
+  const e = env();
+  if (e.TLS_CERT_FILE && e.TLS_KEY_FILE) {
+    return { cert: fs.readFileSync(e.TLS_CERT_FILE, "utf8"), key: fs.readFileSync(e.TLS_KEY_FILE, "utf8") };
+  }
+  const dir = path.join(e.dataDir, "tls");
+  const certFile = path.join(dir, "server.crt");
+  const keyFile = path.join(dir, "server.key");
+  const hostnames = e.PUBLIC_HOSTNAMES.split(",").map((h) => h.trim()).filter(Boolean);
+  if (fs.existsSync(certFile) && fs.existsSync(keyFile)) {
+    const x = new crypto.X509Certificate(fs.readFileSync(certFile));
+    const ca = new crypto.X509Certificate(caCertPem);
+    const sans = x.subjectAltName ?? "";
+    const stillGood =
+      x.checkIssued(ca) && x.verify(ca.publicKey) && new Date(x.validTo).getTime() - Date.now() > 30 * 86_400_000 && hostnames.every((h) => sans.includes(h));
+    if (stillGood) return { cert: fs.readFileSync(certFile, "utf8"), key: fs.readFileSync(keyFile, "utf8") };
+  }
+  const issued = issueServerCertificate(await loadCa(), hostnames);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.writeFileSync(certFile, issued.certPem);
+  fs.writeFileSync(keyFile, issued.keyPem, { mode: 0o600 });
+  log(`issued the server certificate for ${hostnames.join(", ")}`);
+  return { cert: issued.certPem, key: issued.keyPem };
+}
+
+async function main() {
+  const { embedded } = await prepareEnvironment(log);
+  const e = env();
+  try {
+    const { applied } = await migrate(e.DATABASE_URL!, undefined, log);
+    log(applied.length ? `database migrated (${applied.length} applied)` : "database schema is up to date");
+  } catch (err) {
+    if (err instanceof MigrationError) {
+      process.stderr.write(`\n[chiikilink] START ABORTED: ${err.message}\nNothing of that migration was kept. Fix it and start again.\n\n`);
+      await embedded?.stop();
+      process.exit(1);
+    }
+    throw err;
+  }
+  const { certPem: caCertPem, created } = await ensureCa();
+  if (created) log("created the network certificate authority");
+  const caFile = path.join(e.dataDir, "tls", "network-ca.crt");
+  fs.mkdirSync(path.dirname(caFile), { recursive: true });
+  fs.writeFileSync(caFile, caCertPem);
+
+  if (e.DEMO_SEED ?? embedded !== null) await seedDemoRegionIfEmpty({ log });
+
+  const dev = e.NODE_ENV !== "production";
+  const app = next({ dev, hostname: "localhost", port: e.PORT });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  const trustedProxies = new Set(e.TRUSTED_PROXIES.split(",").map((s) => s.trim()));
+  const secret = e.AUTH_SECRET!;
+
+  const onRequest = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const requestId = crypto.randomUUID();
+    try {
+      stripHeaders(req, INTERNAL_HEADERS);
+      if (req.url === "/healthz") {
+        await db().$queryRaw`SELECT 1`;
+        res.writeHead(200, { "content-type": "application/json" }).end('{"status":"ok"}');
+        return;
+      }
+      const der = peerCertificateDer(req, trustedProxies);
+      if (e.TLS_MODE === "proxy") stripHeaders(req, [PROXY_CERT_HEADER, "x-real-ip"]);
+      const check = await checkTerminalCertificate(der, caCertPem);
+      if (!check.ok) {
+        res.writeHead(403, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "x-request-id": requestId });
+        res.end(refusalPage(check.reason, requestId));
+        return;
+      }
+      const t = check.identity;
+      setHeader(
+        req,
+        TERMINAL_HEADER,
+        encodeTerminalHeader(
+          {
+            serial: t.serial,
+            facilityId: t.facilityId,
+            facilityCode: t.facilityCode,
+            facilityName: t.facilityName,
+            terminalId: t.terminalId,
+            terminalName: t.terminalName,
+            remoteAddress: remoteAddressOf(req, trustedProxies),
+          },
+          secret,
+        ),
+      );
+      res.setHeader("x-request-id", requestId);
+      await handle(req, res);
+    } catch (err) {
+      process.stderr.write(`[chiikilink] request ${requestId} failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+      res.end(`内部エラーが発生しました (request ${requestId})`);
+    }
+  };
+
+  const server =
+    e.TLS_MODE === "direct"
+      ? https.createServer({ ...(await serverTlsMaterial(caCertPem)), ca: caCertPem, requestCert: true, rejectUnauthorized: false, minVersion: "TLSv1.2" }, onRequest)
+      : http.createServer(onRequest);
+  server.listen(e.PORT, e.HOST, () => {
+    const scheme = e.TLS_MODE === "direct" ? "https" : "http";
+    log(`ready: ${scheme}://localhost:${e.PORT} (${e.TLS_MODE === "direct" ? "mutual TLS" : "behind a TLS-terminating proxy"}, ${dev ? "development" : "production"})`);
+    log(`network CA certificate: ${path.relative(process.cwd(), caFile)}`);
+  });
+
+  const shutdown = async (signal: string) => {
+    log(`${signal}: shutting down`);
+    server.close();
+    await disconnectDb().catch(() => {});
+    await embedded?.stop().catch(() => {});
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+main().catch((err) => {
+  process.stderr.write(`[chiikilink] start failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,23 @@
+import crypto from "node:crypto";
+import { afterAll, beforeAll, inject } from "vitest";
+import { ensureDatabase } from "@/lib/db/embedded";
+import { disconnectDb } from "@/lib/db/client";
+import { resetEnvCache } from "@/lib/env";
+
+/** Each test file runs on its own fresh copy of the migrated template database. */
+const adminUrl = inject("pgAdminUrl");
+const name = `it_${crypto.randomBytes(6).toString("hex")}`;
+
+beforeAll(async () => {
+  await ensureDatabase(adminUrl, name, inject("pgTemplate"));
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  process.env.DATABASE_URL = url.toString();
+  process.env.AUTH_SECRET ??= "integration-test-secret-integration-test-secret";
+  process.env.CA_KEY_PASSPHRASE ??= "integration-test-ca-passphrase";
+  resetEnvCache();
+});
+
+afterAll(async () => {
+  await disconnectDb();
+});
