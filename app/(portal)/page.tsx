@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { Announcements } from "@/components/layout/announcements";
 import { listAnnouncements } from "@/lib/announcements/queries";
+import { daysUntil } from "@/lib/auth/password-policy";
 import { getSessionState, requireViewer } from "@/lib/auth/viewer";
 import { env } from "@/lib/env";
 import { formatDateTime } from "@/lib/i18n";
@@ -11,7 +12,7 @@ export default async function HomePage() {
   const viewer = await requireViewer();
   const [t, locale, state, announcements] = await Promise.all([getT(), getLocale(), getSessionState(), listAnnouncements(viewer)]);
   const expiresAt = state.ok ? state.passwordExpiresAt : null;
-  const daysLeft = expiresAt ? Math.ceil((expiresAt.getTime() - Date.now()) / 86_400_000) : null;
+  const daysLeft = expiresAt ? daysUntil(expiresAt) : null;
   const warn = daysLeft !== null && daysLeft <= env().PASSWORD_EXPIRY_WARNING_DAYS;
   const menu = menuFor(viewer);
   return (
@@ -21,7 +22,7 @@ export default async function HomePage() {
         <p className="mb-4 text-slate-600">{t("home.welcome", { name: viewer.name, facility: viewer.facilityName })}</p>
         {warn && expiresAt && (
           <div role="alert" data-testid="password-expiry-warning" className="mb-4 rounded border border-amber-300 bg-amber-50 px-4 py-3 text-amber-900">
-            {t("password.expiryWarning", { date: formatDateTime(expiresAt, locale, false), days: Math.max(daysLeft ?? 0, 0) })}{" "}
+            {t("password.expiryWarning", { date: formatDateTime(expiresAt, locale, false), days: daysLeft ?? 0 })}{" "}
             <Link href="/profile" className="font-medium underline">
               {t("password.changeLink")}
             </Link>

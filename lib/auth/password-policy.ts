@@ -1,6 +1,6 @@
 /**
  * Password rules of seed 004 (K-MIX R): 8 to 127 characters, letters (a-z, A-Z) and digits
- * required, symbols allowed. Returns the messages for the form, empty when the password is fine.
+ * required, symbols allowed. Returns the problems (dictionary keys `password.<problem>`), empty when fine.
  */
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 127;
@@ -19,15 +19,6 @@ export function checkPasswordRules(password: string, loginId?: string): TPasswor
   return problems;
 }
 
-export const PASSWORD_PROBLEM_MESSAGES: Record<TPasswordProblem, string> = {
-  "too-short": `パスワードは${PASSWORD_MIN}文字以上にしてください`,
-  "too-long": `パスワードは${PASSWORD_MAX}文字以内にしてください`,
-  "needs-letter": "英字(a-z, A-Z)を1文字以上含めてください",
-  "needs-digit": "数字(0-9)を1文字以上含めてください",
-  "bad-character": "使用できるのは半角の英字・数字・記号です(空白・全角文字は使えません)",
-  "same-as-login-id": "ユーザーIDと同じパスワードは使えません",
-};
-
 /** Expiry: PASSWORD_MAX_AGE_MONTHS calendar months after the last change. */
 export function passwordExpiresAt(changedAt: Date, months: number): Date {
   const d = new Date(changedAt);
@@ -36,4 +27,9 @@ export function passwordExpiresAt(changedAt: Date, months: number): Date {
   // 31 Dec + 2 months must not roll into March
   if (d.getUTCDate() !== day) d.setUTCDate(0);
   return d;
+}
+
+/** Whole days left before `expiresAt` (0 when past). */
+export function daysUntil(expiresAt: Date, now = new Date()): number {
+  return Math.max(0, Math.ceil((expiresAt.getTime() - now.getTime()) / 86_400_000));
 }

@@ -49,8 +49,8 @@ export async function issueCertificate(
 ): Promise<TIssuedCertificate> {
   assertAllowed(canManageCertificates(viewer), "issue certificates");
   const facility = await db().facility.findUnique({ where: { id: input.facilityId } });
-  if (!facility) throw new AppError("VALIDATION", "unknown facility", { facilityId: ["施設が見つかりません"] });
-  if (!facility.isActive) throw new AppError("VALIDATION", "inactive facility", { facilityId: ["この施設は利用停止中です"] });
+  if (!facility) throw new AppError("VALIDATION", "unknown facility", { facilityId: ["v.facility.required"] });
+  if (!facility.isActive) throw new AppError("VALIDATION", "inactive facility", { facilityId: ["v.facility.inactive"] });
   const ca = await loadCa();
   return db().$transaction(async (tx) => {
     const terminal = await tx.terminal.upsert({

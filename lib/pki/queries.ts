@@ -16,6 +16,7 @@ export type TCertificateRow = {
   expiresAt: Date;
   revokedAt: Date | null;
   revokedReason: string | null;
+  status: "valid" | "revoked" | "expired";
 };
 
 export async function listCertificates(
@@ -57,6 +58,7 @@ export async function listCertificates(
     expiresAt: r.expiresAt,
     revokedAt: r.revokedAt,
     revokedReason: r.revokedReason,
+    status: r.revokedAt ? "revoked" : r.expiresAt <= now ? "expired" : "valid",
   }));
 }
 

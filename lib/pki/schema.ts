@@ -1,17 +1,17 @@
 import { z } from "zod";
 
 export const ZIssueCertificate = z.object({
-  facilityId: z.string().uuid({ message: "施設を選択してください" }),
+  facilityId: z.string().uuid({ message: "v.facility.required" }),
   terminalName: z
     .string()
     .trim()
-    .min(1, { message: "端末名を入力してください" })
-    .max(100, { message: "端末名は100文字以内で入力してください" }),
+    .min(1, { message: "v.terminalName.required" })
+    .max(100, { message: "v.tooLong" }),
   days: z.coerce
-    .number({ message: "有効日数は数字で入力してください" })
-    .int({ message: "有効日数は整数で入力してください" })
-    .min(1, { message: "有効日数は1日以上にしてください" })
-    .max(3650, { message: "有効日数は3650日以内にしてください" }),
+    .number({ message: "v.days.range" })
+    .int({ message: "v.days.range" })
+    .min(1, { message: "v.days.range" })
+    .max(3650, { message: "v.days.range" }),
 });
 export type TIssueCertificate = z.infer<typeof ZIssueCertificate>;
 
@@ -20,7 +20,7 @@ export const ZRevokeCertificate = z.object({
   reason: z
     .string()
     .trim()
-    .min(1, { message: "失効理由を入力してください" })
-    .max(200, { message: "失効理由は200文字以内で入力してください" }),
+    .min(1, { message: "v.revokeReason.required" })
+    .max(200, { message: "v.tooLong" }),
 });
 export type TRevokeCertificate = z.infer<typeof ZRevokeCertificate>;

@@ -1,0 +1,104 @@
+"use client";
+
+import { useState } from "react";
+import { useI18n } from "@/components/i18n-provider";
+import { Button, FormResultAlert, Input } from "@/components/ui/form";
+import { useActionForm } from "@/components/ui/use-action-form";
+import { formatDateTime } from "@/lib/i18n";
+import { revokeCertificateAction } from "@/lib/pki/actions";
+
+type TRow = {
+  id: string;
+  serial: string;
+  facilityName: string;
+  facilityCode: string;
+  terminalName: string;
+  issuedAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+  revokedReason: string | null;
+  status: "valid" | "revoked" | "expired";
+};
+
+function RevokeForm({ row, onDone }: { row: TRow; onDone: () => void }) {
+  const { t } = useI18n();
+  const { pending, result, fieldErrors, onSubmit } = useActionForm(revokeCertificateAction, onDone);
+  return (
+    <form onSubmit={onSubmit} noValidate className="mt-2 rounded border border-red-200 bg-red-50 p-3">
+      <FormResultAlert result={result} />
+      <input type="hidden" name="certificateId" value={row.id} />
+      <label htmlFor={`reason-${row.id}`} className="block text-sm font-medium">
+        {t("cert.revokeReason")}
+      </label>
+      <Input name="reason" id={`reason-${row.id}`} errors={fieldErrors} placeholder={t("cert.revokeReasonHint")} />
+      {(fieldErrors.reason ?? []).map((m) => (
+        <p key={m} role="alert" className="text-sm text-red-700">
+          {t(m)}
+        </p>
+      ))}
+      <Button type="submit" variant="danger" disabled={pending} className="mt-2">
+        {t("cert.revokeConfirm")}
+      </Button>
+    </form>
+  );
+}
+
+export function CertificateTable({ rows }: { rows: TRow[] }) {
+  const { t, locale } = useI18n();
+  const [revoking, setRevoking] = useState<string | null>(null);
+  if (rows.length === 0) return <p className="text-sm text-slate-500">{t("common.noResults")}</p>;
+  return (
+    <div className="overflow-x-auto">
+      <table className="min-w-full text-sm">
+        <thead className="bg-slate-100 text-left">
+          <tr>
+            <th className="px-3 py-2">{t("cert.facility")}</th>
+            <th className="px-3 py-2">{t("cert.terminalName")}</th>
+            <th className="px-3 py-2">{t("cert.serial")}</th>
+            <th className="px-3 py-2">{t("cert.issuedAt")}</th>
+            <th className="px-3 py-2">{t("cert.expiresAt")}</th>
+            <th className="px-3 py-2">{t("cert.status")}</th>
+            <th className="px-3 py-2"></th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => {
+            const status = r.status;
+            return (
+              <tr key={r.id} className="border-b border-slate-200 align-top" data-testid={`cert-row-${r.serial}`}>
+                <td className="px-3 py-2">
+                  {r.facilityCode} {r.facilityName}
+                </td>
+                <td className="px-3 py-2">{r.terminalName}</td>
+                <td className="px-3 py-2 font-mono text-xs">{r.serial}</td>
+                <td className="px-3 py-2">{formatDateTime(r.issuedAt, locale, false)}</td>
+                <td className="px-3 py-2">{formatDateTime(r.expiresAt, locale, false)}</td>
+                <td className="px-3 py-2">
+                  <span className={status === "valid" ? "text-emerald-700" : "text-red-700"}>{t(`cert.status.${status}`)}</span>
+                  {r.revokedAt && (
+                    <div className="text-xs text-slate-500">
+                      {formatDateTime(r.revokedAt, locale)} {r.revokedReason}
+                    </div>
+                  )}
+                </td>
+                <td className="px-3 py-2">
+                  {status !== "revoked" && (
+                    <div className="flex flex-col gap-1">
+                      <a href={`/api/certificates/${r.id}`} className="text-teal-700 underline" download>
+                        {t("cert.download")}
+                      </a>
+                      <button type="button" className="text-left text-red-700 underline" onClick={() => setRevoking(revoking === r.id ? null : r.id)}>
+                        {t("cert.revoke")}
+                      </button>
+                      {revoking === r.id && <RevokeForm row={r} onDone={() => setRevoking(null)} />}
+                    </div>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
