@@ -1,7 +1,7 @@
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { canManageCertificates, canManageFacilities, canSeeAdminMenu } from "@/lib/access/roles";
 
-export type TMenuItem = { href: string; key: string; icon: string };
+export type TMenuItem = { href: string; key: string };
 
 /**
  * The portal menu of seed 004 (地域患者管理, 参加施設一覧, メール, 包括同意照会, ファイル共有,
@@ -9,13 +9,13 @@ export type TMenuItem = { href: string; key: string; icon: string };
  */
 export function menuFor(viewer: TViewer): { main: TMenuItem[]; admin: TMenuItem[] } {
   const main: TMenuItem[] = [
-    { href: "/", key: "menu.home", icon: "🏠" },
-    { href: "/facilities", key: "menu.facilities", icon: "🏥" },
-    { href: "/staff", key: "menu.staffSearch", icon: "👥" },
+    { href: "/", key: "menu.home" },
+    { href: "/facilities", key: "menu.facilities" },
+    { href: "/staff", key: "menu.staffSearch" },
   ];
   const admin: TMenuItem[] = [];
-  if (canManageFacilities(viewer)) admin.push({ href: "/admin/facilities", key: "menu.adminFacilities", icon: "🏢" });
-  if (canSeeAdminMenu(viewer)) admin.push({ href: "/admin/staff", key: "menu.adminStaff", icon: "🪪" });
-  if (canManageCertificates(viewer)) admin.push({ href: "/admin/certificates", key: "menu.adminCertificates", icon: "🔐" });
+  if (canManageFacilities(viewer)) admin.push({ href: "/admin/facilities", key: "menu.adminFacilities" });
+  if (canSeeAdminMenu(viewer)) admin.push({ href: "/admin/staff", key: "menu.adminStaff" });
+  if (canManageCertificates(viewer)) admin.push({ href: "/admin/certificates", key: "menu.adminCertificates" });
   return { main, admin };
 }

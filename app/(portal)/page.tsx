@@ -37,8 +37,8 @@ export default async function HomePage() {
           {[...menu.main.slice(1), ...menu.admin].map((item) => (
             <li key={item.href}>
               <Link href={item.href} className="flex min-h-20 flex-col items-center justify-center rounded-lg bg-white p-3 text-center text-sm shadow hover:bg-teal-50">
-                <span aria-hidden className="text-2xl">
-                  {item.icon}
+                <span aria-hidden className="mb-1 flex h-9 w-9 items-center justify-center rounded-full bg-teal-700 text-lg font-bold text-white">
+                  {t(item.key).slice(0, 1)}
                 </span>
                 {t(item.key)}
               </Link>

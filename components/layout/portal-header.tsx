@@ -33,9 +33,6 @@ export function PortalHeader({ viewer, terminalName, menu }: { viewer: TViewer; 
               onClick={() => setOpen(false)}
               className={`rounded px-3 py-2 text-sm ${isActive(item.href) ? "bg-white/20 font-semibold" : "hover:bg-white/10"}`}
             >
-              <span aria-hidden className="mr-1">
-                {item.icon}
-              </span>
               {t(item.key)}
             </Link>
           ))}

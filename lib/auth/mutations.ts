@@ -45,20 +45,29 @@ export async function recordSignInEvent(e: TEventInput, tx: TTx = db()): Promise
 const userWithSecrets = { omit: { passwordHash: false, secretAnswerHash: false } } as const;
 
 /**
- * Counts a failed password (or secret answer) and locks the account at the threshold.
- * Returns true when this failure locked it.
+ * Counts a failed password (or secret answer) and locks the account at the threshold. The count
+ * is re-read under a row lock, so failures arriving at the same time are each counted and one
+ * cannot clear a lock another has just set. Returns "locks" when this failure locked the account,
+ * "locked" when a simultaneous attempt had locked it already.
  */
-async function countFailure(tx: TTx, user: { id: string; failedSignInCount: number; lockedUntil: Date | null }, now: Date) {
+async function countFailure(tx: TTx, userId: string, now: Date): Promise<"counted" | "locks" | "locked"> {
   const { LOCKOUT_THRESHOLD, LOCKOUT_MINUTES } = env();
-  const previous = user.lockedUntil && user.lockedUntil <= now ? 0 : user.failedSignInCount;
+  const [user] = await tx.$queryRaw<{ failedSignInCount: number; lockedUntil: Date | null }[]>`
+    SELECT failed_sign_in_count AS "failedSignInCount", locked_until AS "lockedUntil"
+    FROM staff_users WHERE id = ${userId}::uuid FOR UPDATE`;
+  if (user?.lockedUntil && user.lockedUntil > now) return "locked";
+  const previous = !user || user.lockedUntil ? 0 : user.failedSignInCount;
   const count = previous + 1;
   const locks = count >= LOCKOUT_THRESHOLD;
   await tx.staffUser.update({
-    where: { id: user.id },
+    where: { id: userId },
     data: { failedSignInCount: locks ? 0 : count, lockedUntil: locks ? new Date(now.getTime() + LOCKOUT_MINUTES * 60_000) : null },
   });
-  return locks;
+  return locks ? "locks" : "counted";
 }
+
+const failureKind = (outcome: "counted" | "locks" | "locked", counted: SignInEventKind): SignInEventKind =>
+  outcome === "locks" ? "LOCKED" : outcome === "locked" ? "LOCKED_ATTEMPT" : counted;
 
 /**
  * Personal sign-in on a verified terminal (C1). On success opens a database session bound to the
@@ -92,12 +101,12 @@ export async function signIn(
   }
   const isPasswordRight = await verifySecret(user.passwordHash, input.password);
   if (!isPasswordRight) {
-    const locked = await db().$transaction(async (tx) => {
-      const locks = await countFailure(tx, user, now);
-      await recordSignInEvent({ ...who, kind: locks ? "LOCKED" : "FAILURE", detail: "wrong password" }, tx);
-      return locks;
+    const outcome = await db().$transaction(async (tx) => {
+      const outcome = await countFailure(tx, user.id, now);
+      await recordSignInEvent({ ...who, kind: failureKind(outcome, "FAILURE"), detail: "wrong password" }, tx);
+      return outcome;
     });
-    throw new SignInError(locked ? "LOCKED" : "INVALID");
+    throw new SignInError(outcome === "counted" ? "INVALID" : "LOCKED");
   }
   if (user.isRetired || !user.facility.isActive) {
     await recordSignInEvent({ ...who, kind: "RETIRED_ATTEMPT", detail: user.isRetired ? "retired" : "facility inactive" });
@@ -198,12 +207,12 @@ export async function resetPasswordByQuestion(input: TResetByQuestion, terminal:
     throw fail("answer", "signin.LOCKED");
   }
   if (!(await verifySecret(user.secretAnswerHash, normalizeAnswer(input.answer)))) {
-    const locked = await db().$transaction(async (tx) => {
-      const locks = await countFailure(tx, user, now);
-      await recordSignInEvent({ ...who, kind: locks ? "LOCKED" : "PASSWORD_RESET_FAILURE", detail: "wrong secret answer" }, tx);
-      return locks;
+    const outcome = await db().$transaction(async (tx) => {
+      const outcome = await countFailure(tx, user.id, now);
+      await recordSignInEvent({ ...who, kind: failureKind(outcome, "PASSWORD_RESET_FAILURE"), detail: "wrong secret answer" }, tx);
+      return outcome;
     });
-    throw fail("answer", locked ? "signin.LOCKED" : "reset.wrongAnswer");
+    throw fail("answer", outcome === "counted" ? "reset.wrongAnswer" : "signin.LOCKED");
   }
   await db().$transaction(async (tx) => {
     await assertNotReused(tx, user.id, user.passwordHash, input.newPassword);

@@ -11,6 +11,8 @@ import { migrate } from "@/lib/db/migrate";
  */
 export default async function setup(project: TestProject) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chiikilink-it-"));
+  // mkdtemp makes it owner-only; the embedded server runs as an unprivileged user when we are root.
+  fs.chmodSync(dir, 0o755);
   const port = 56000 + Math.floor(Math.random() * 2000);
   const pg = await startEmbeddedPostgres({ dir: path.join(dir, "pg"), port, database: "template_chiikilink", quiet: true });
   await migrate(pg.url);
