@@ -1,0 +1,61 @@
+import { ChangePasswordForm } from "@/components/auth/change-password-form";
+import { SecretQuestionForm } from "@/components/auth/secret-question-form";
+import { getSessionState, requireViewer } from "@/lib/auth/viewer";
+import { formatDateTime } from "@/lib/i18n";
+import { getLocale, getT } from "@/lib/i18n/server";
+import { getProfile } from "@/lib/staff/queries";
+
+/** 利用者情報: the viewer's own account, read-only, with the password and secret-question changes. */
+export default async function ProfilePage({ searchParams }: { searchParams: Promise<{ changed?: string }> }) {
+  const viewer = await requireViewer();
+  const [{ changed }, t, locale, profile, state] = await Promise.all([searchParams, getT(), getLocale(), getProfile(viewer), getSessionState()]);
+  const expiresAt = state.ok ? state.passwordExpiresAt : null;
+  const items: [string, string][] = [
+    [t("staff.name"), profile.nameKanji],
+    [t("staff.nameKana"), profile.nameKana],
+    [t("staff.loginId"), profile.loginId],
+    [t("staff.facility"), profile.facilityName],
+    [t("staff.qualification"), t(`enum.Qualification.${profile.qualification}`)],
+    [t("staff.roles"), profile.roles.map((r) => t(`enum.StaffRole.${r}`)).join("、")],
+    [t("staff.email"), profile.email ?? t("common.none")],
+    [t("profile.passwordChangedAt"), formatDateTime(profile.passwordChangedAt, locale)],
+    [t("profile.passwordExpiresAt"), expiresAt ? formatDateTime(expiresAt, locale, false) : ""],
+    [t("staff.lastSignIn"), formatDateTime(profile.lastSignInAt, locale) || t("common.none")],
+  ];
+  return (
+    <div className="space-y-6">
+      <h1 className="text-2xl font-bold">{t("profile.title")}</h1>
+      {changed === "1" && (
+        <div role="status" className="rounded border border-emerald-300 bg-emerald-50 px-4 py-3 text-sm text-emerald-900">
+          {t("password.changed")}
+        </div>
+      )}
+      <section className="rounded-lg bg-white p-5 shadow">
+        <h2 className="mb-3 text-lg font-semibold">{t("profile.info")}</h2>
+        <dl className="grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[12rem_1fr]" data-testid="profile">
+          {items.map(([label, value]) => (
+            <div key={label} className="contents">
+              <dt className="font-medium text-slate-600">{label}</dt>
+              <dd>{value}</dd>
+            </div>
+          ))}
+        </dl>
+      </section>
+      <div className="grid gap-6 lg:grid-cols-2">
+        <section className="rounded-lg bg-white p-5 shadow">
+          <h2 className="mb-3 text-lg font-semibold">{t("profile.changePassword")}</h2>
+          <ChangePasswordForm afterSuccess="/profile?changed=1" />
+        </section>
+        <section className="rounded-lg bg-white p-5 shadow">
+          <h2 className="mb-3 text-lg font-semibold">{t("profile.secretQuestion")}</h2>
+          {profile.secretQuestion && (
+            <p className="mb-3 text-sm">
+              {t("profile.currentQuestion")}: {profile.secretQuestion}
+            </p>
+          )}
+          <SecretQuestionForm afterSuccess={null} />
+        </section>
+      </div>
+    </div>
+  );
+}

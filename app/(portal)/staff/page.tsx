@@ -1,0 +1,117 @@
+import { Qualification } from "@/generated/prisma/enums";
+import { requireViewer } from "@/lib/auth/viewer";
+import { listFacilityOptions } from "@/lib/facilities/queries";
+import { getT } from "@/lib/i18n/server";
+import { ZStaffSearch, type TStaffSearch } from "@/lib/staff/schema";
+import { searchStaff } from "@/lib/staff/queries";
+
+type TParams = { q?: string; facilityId?: string; qualification?: string; page?: string };
+
+const fieldClass = "min-h-11 rounded border border-slate-300 bg-white px-2 py-2";
+
+/** 職員情報検索 for every signed-in user. */
+export default async function StaffSearchPage({ searchParams }: { searchParams: Promise<TParams> }) {
+  const viewer = await requireViewer();
+  const params = await searchParams;
+  const parsed = ZStaffSearch.safeParse({ q: params.q, facilityId: params.facilityId, qualification: params.qualification, page: params.page });
+  const filter: Partial<TStaffSearch> = parsed.success ? parsed.data : { page: 1 };
+  const [t, facilities, result] = await Promise.all([getT(), listFacilityOptions(viewer), searchStaff(viewer, filter)]);
+  const pages = Math.max(1, Math.ceil(result.total / result.pageSize));
+  const hrefFor = (page: number) => {
+    const sp = new URLSearchParams();
+    if (params.q) sp.set("q", params.q);
+    if (filter.facilityId) sp.set("facilityId", filter.facilityId);
+    if (filter.qualification) sp.set("qualification", filter.qualification);
+    sp.set("page", String(page));
+    return `/staff?${sp.toString()}`;
+  };
+  return (
+    <div className="space-y-6">
+      <h1 className="text-2xl font-bold">{t("staff.searchTitle")}</h1>
+      <p className="text-sm text-slate-600">{t("staff.searchLead")}</p>
+      <section className="rounded-lg bg-white p-5 shadow">
+        <form className="mb-4 flex flex-wrap items-end gap-3" method="get" role="search">
+          <label className="text-sm">
+            <span className="mb-1 block">{t("staff.q")}</span>
+            <input name="q" type="search" defaultValue={params.q ?? ""} className={`${fieldClass} w-72 max-w-full`} />
+          </label>
+          <label className="text-sm">
+            <span className="mb-1 block">{t("staff.facility")}</span>
+            <select name="facilityId" defaultValue={filter.facilityId ?? ""} className={`${fieldClass} max-w-full`}>
+              <option value="">{t("common.all")}</option>
+              {facilities.map((f) => (
+                <option key={f.id} value={f.id}>
+                  {f.code} {f.nameKanji}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="text-sm">
+            <span className="mb-1 block">{t("staff.qualification")}</span>
+            <select name="qualification" defaultValue={filter.qualification ?? ""} className={fieldClass}>
+              <option value="">{t("common.all")}</option>
+              {Object.values(Qualification).map((q) => (
+                <option key={q} value={q}>
+                  {t(`enum.Qualification.${q}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button className="min-h-11 rounded border border-slate-300 bg-white px-4">{t("common.search")}</button>
+        </form>
+        {!parsed.success && <p className="mb-2 text-sm text-red-700" role="alert">{t("common.formError")}</p>}
+        <p className="mb-2 text-sm text-slate-600" data-testid="staff-count">
+          {t("common.results", { count: result.total })}
+        </p>
+        {result.rows.length === 0 ? (
+          <p className="text-sm text-slate-500">{t("common.noResults")}</p>
+        ) : (
+          <div className="overflow-x-auto">
+            <table className="min-w-full text-sm">
+              <thead className="bg-slate-100 text-left">
+                <tr>
+                  <th className="px-3 py-2 whitespace-nowrap">{t("staff.loginId")}</th>
+                  <th className="px-3 py-2 whitespace-nowrap">{t("staff.name")}</th>
+                  <th className="px-3 py-2 whitespace-nowrap">{t("staff.qualification")}</th>
+                  <th className="px-3 py-2 whitespace-nowrap">{t("staff.facility")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {result.rows.map((r) => (
+                  <tr key={r.id} className="border-b border-slate-200 align-top" data-testid={`staff-row-${r.loginId}`}>
+                    <td className="px-3 py-2 font-mono text-xs">{r.loginId}</td>
+                    <td className="px-3 py-2">
+                      <div className="font-medium">{r.nameKanji}</div>
+                      <div className="text-xs text-slate-500">{r.nameKana}</div>
+                    </td>
+                    <td className="px-3 py-2 whitespace-nowrap">{t(`enum.Qualification.${r.qualification}`)}</td>
+                    <td className="px-3 py-2">{r.facilityName}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {pages > 1 && (
+          <nav className="mt-4 flex items-center gap-4 text-sm" aria-label={t("common.page", { page: result.page, pages })}>
+            {result.page > 1 ? (
+              <a href={hrefFor(result.page - 1)} className="inline-flex min-h-11 items-center rounded border border-slate-300 px-4" rel="prev">
+                {t("common.prev")}
+              </a>
+            ) : (
+              <span className="inline-flex min-h-11 items-center px-4 text-slate-400">{t("common.prev")}</span>
+            )}
+            <span>{t("common.page", { page: result.page, pages })}</span>
+            {result.page < pages ? (
+              <a href={hrefFor(result.page + 1)} className="inline-flex min-h-11 items-center rounded border border-slate-300 px-4" rel="next">
+                {t("common.next")}
+              </a>
+            ) : (
+              <span className="inline-flex min-h-11 items-center px-4 text-slate-400">{t("common.next")}</span>
+            )}
+          </nav>
+        )}
+      </section>
+    </div>
+  );
+}
