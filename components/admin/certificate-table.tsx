@@ -24,7 +24,7 @@ function RevokeForm({ row, onDone }: { row: TRow; onDone: () => void }) {
   const { t } = useI18n();
   const { pending, result, fieldErrors, onSubmit } = useActionForm(revokeCertificateAction, onDone);
   return (
-    <form onSubmit={onSubmit} noValidate className="mt-2 rounded border border-red-200 bg-red-50 p-3">
+    <form method="post" onSubmit={onSubmit} noValidate className="mt-2 rounded border border-red-200 bg-red-50 p-3">
       <FormResultAlert result={result} />
       <input type="hidden" name="certificateId" value={row.id} />
       <label htmlFor={`reason-${row.id}`} className="block text-sm font-medium">

@@ -31,7 +31,7 @@ export function IssueCertificateForm({ facilities }: { facilities: { id: string;
           </Alert>
         </div>
       )}
-      <form onSubmit={onSubmit} noValidate className="grid gap-x-4 md:grid-cols-3">
+      <form method="post" onSubmit={onSubmit} noValidate className="grid gap-x-4 md:grid-cols-3">
         <div className="md:col-span-3">
           <FormResultAlert result={result} />
         </div>

@@ -217,14 +217,14 @@ export function StaffAccountActions({ staffId, isRetired }: { staffId: string; i
       {temporaryPassword && <TemporaryPassword title={t("staff.resetDone")} password={temporaryPassword} />}
       {done && <Alert kind="success">{t(done)}</Alert>}
       <div className="flex flex-wrap items-start gap-3">
-        <form onSubmit={reset.onSubmit}>
+        <form method="post" onSubmit={reset.onSubmit}>
           <input type="hidden" name="id" value={staffId} />
           <Button type="submit" variant="secondary" disabled={reset.pending}>
             {t("staff.resetPassword")}
           </Button>
         </form>
         {isRetired ? (
-          <form onSubmit={reinstate.onSubmit}>
+          <form method="post" onSubmit={reinstate.onSubmit}>
             <input type="hidden" name="id" value={staffId} />
             <Button type="submit" variant="secondary" disabled={reinstate.pending}>
               {t("staff.reinstate")}
@@ -239,7 +239,7 @@ export function StaffAccountActions({ staffId, isRetired }: { staffId: string; i
         )}
       </div>
       {!isRetired && confirming && (
-        <form onSubmit={retire.onSubmit} className="mt-3 rounded border border-red-200 bg-red-50 p-3">
+        <form method="post" onSubmit={retire.onSubmit} className="mt-3 rounded border border-red-200 bg-red-50 p-3">
           <input type="hidden" name="id" value={staffId} />
           <p className="mb-2 text-sm text-red-900">{t("staff.retireQuestion")}</p>
           <div className="flex flex-wrap gap-3">

@@ -9,7 +9,7 @@ export function ChangePasswordForm({ afterSuccess = "/" }: { afterSuccess?: stri
   const { t } = useI18n();
   const { pending, result, fieldErrors, onSubmit } = useActionForm(changePasswordAction, () => window.location.assign(afterSuccess));
   return (
-    <form onSubmit={onSubmit} noValidate>
+    <form method="post" onSubmit={onSubmit} noValidate>
       <FormResultAlert result={result} />
       {result?.ok && <Alert kind="success">{t("password.changed")}</Alert>}
       <Field label={t("password.current")} name="currentPassword" errors={fieldErrors} required>

@@ -35,7 +35,7 @@ export function LoginForm({ reason, initialError, callbackUrl }: { reason: strin
 
   const errorText = error ? (t(`signin.${error}`).startsWith("signin.") ? t("signin.default") : t(`signin.${error}`)) : null;
   return (
-    <form onSubmit={onSubmit} noValidate>
+    <form method="post" onSubmit={onSubmit} noValidate>
       {reason && <Alert kind="info">{reason}</Alert>}
       {errorText && (
         <Alert kind="error">

@@ -26,7 +26,7 @@ export function ResetPasswordForm() {
   }
   if (!question) {
     return (
-      <form onSubmit={lookup.onSubmit} noValidate>
+      <form method="post" onSubmit={lookup.onSubmit} noValidate>
         <FormResultAlert result={lookup.result} />
         <Field label={t("login.loginId")} name="loginId" errors={lookup.fieldErrors} required>
           <Input name="loginId" value={loginId} onChange={(e) => setLoginId(e.target.value)} autoCapitalize="none" errors={lookup.fieldErrors} />
@@ -43,7 +43,7 @@ export function ResetPasswordForm() {
     );
   }
   return (
-    <form onSubmit={reset.onSubmit} noValidate>
+    <form method="post" onSubmit={reset.onSubmit} noValidate>
       <FormResultAlert result={reset.result} />
       <input type="hidden" name="loginId" value={loginId} />
       <p className="mb-2 text-sm text-slate-600">

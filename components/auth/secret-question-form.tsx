@@ -11,7 +11,7 @@ export function SecretQuestionForm({ afterSuccess = "/" }: { afterSuccess?: stri
     if (afterSuccess) window.location.assign(afterSuccess);
   });
   return (
-    <form onSubmit={onSubmit} noValidate>
+    <form method="post" onSubmit={onSubmit} noValidate>
       <FormResultAlert result={result} />
       {result?.ok && <Alert kind="success">{t("secret.saved")}</Alert>}
       <Field label={t("secret.question")} name="question" errors={fieldErrors} required>

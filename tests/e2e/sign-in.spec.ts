@@ -53,6 +53,7 @@ test("the first sign-in forces a password change (reuse refused) and then the se
   await form.confirm.fill("Renkei2026new");
   await form.submit.click();
   await expect(page).toHaveURL(/\/password\/secret-question$/);
+  await page.waitForLoadState("networkidle");
   await page.getByLabel(/^秘密の質問/).fill("好きな花は？");
   await page.getByLabel(/^質問の答え/).fill("さくら");
   await page.getByRole("button", { name: "登録" }).click();
