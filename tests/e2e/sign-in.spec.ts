@@ -28,6 +28,7 @@ test("the first sign-in forces a password change (reuse refused) and then the se
   // Other pages stay closed until the password is changed.
   await page.goto(`${origin()}/`);
   await expect(page).toHaveURL(/\/password\/change$/);
+  await page.waitForLoadState("networkidle");
 
   const form = {
     current: page.getByLabel(/^古いパスワード/),
