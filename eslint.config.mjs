@@ -22,6 +22,16 @@ export default defineConfig([
     },
   },
   {
+    // Routes and components get enum values from lib/enums.ts, nothing at all from the generated client.
+    files: ["app/**", "components/**", "proxy.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [...dbClient.patterns, { group: ["@/generated/**", "**/generated/prisma/**"], message: "Import enum values from @/lib/enums." }] },
+      ],
+    },
+  },
+  {
     // The data layer, and the tooling that sets up data (seed, factories, tests, scripts).
     files: ["lib/**/queries.ts", "lib/**/mutations.ts", "lib/db/**", "prisma/**", "tests/**", "scripts/**", "server.ts"],
     rules: { "no-restricted-imports": "off" },

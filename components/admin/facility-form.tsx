@@ -4,42 +4,14 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useI18n } from "@/components/i18n-provider";
-import { Alert, Button, Field, FormResultAlert, Input, Select } from "@/components/ui/form";
+import { Alert, Button, Field, FieldErrors, FormResultAlert, Input, Select } from "@/components/ui/form";
 import { useActionForm } from "@/components/ui/use-action-form";
-import { FacilityType } from "@/generated/prisma/enums";
+import type { TFacilityRow } from "@/lib/facilities/queries";
+import { FACILITY_TYPES } from "@/lib/enums";
 import { createFacilityAction, updateFacilityAction } from "@/lib/facilities/actions";
 
-export type TFacilityFormValues = {
-  code: string;
-  medicalInstitutionCode: string | null;
-  domain: string;
-  nameKanji: string;
-  nameKana: string;
-  nameEnglish: string | null;
-  postalCode: string | null;
-  address: string | null;
-  phone: string | null;
-  email: string | null;
-  type: FacilityType;
-  isDisclosing: boolean;
-  isViewing: boolean;
-  isCoreHospital: boolean;
-  isActive: boolean;
-};
-
-/** A field's messages (dictionary keys) right beneath it. */
-export function FieldErrors({ name, errors }: { name: string; errors: Record<string, string[]> }) {
-  const { t } = useI18n();
-  const messages = errors[name] ?? [];
-  if (messages.length === 0) return null;
-  return (
-    <ul className="mt-1 text-sm text-red-700" role="alert" id={`${name}-error`}>
-      {messages.map((m) => (
-        <li key={m}>{t(m)}</li>
-      ))}
-    </ul>
-  );
-}
+/** The editable fields of a facility: the list row without what the server derives. */
+export type TFacilityFormValues = Omit<TFacilityRow, "id" | "staffCount">;
 
 /** A checkbox that sends "on" when ticked, with its label, hint and messages. */
 export function CheckboxField({
@@ -136,7 +108,7 @@ export function FacilityForm({ id, initial, saved = false }: { id?: string; init
       <Field label={t("facility.type")} name="type" errors={fieldErrors} required>
         <Select name="type" defaultValue={v.type} errors={fieldErrors}>
           <option value="">{t("facility.chooseType")}</option>
-          {Object.values(FacilityType).map((ft) => (
+          {FACILITY_TYPES.map((ft) => (
             <option key={ft} value={ft}>
               {t(`enum.FacilityType.${ft}`)}
             </option>

@@ -2,23 +2,13 @@
 
 import Link from "next/link";
 import { useI18n } from "@/components/i18n-provider";
-import { FacilityType } from "@/generated/prisma/enums";
+import { FACILITY_TYPES } from "@/lib/enums";
+import type { TFacilityRow } from "@/lib/facilities/queries";
 
-export type TFacilityTableRow = {
-  id: string;
-  code: string;
-  medicalInstitutionCode: string | null;
-  nameKanji: string;
-  nameKana: string;
-  type: FacilityType;
-  isDisclosing: boolean;
-  isViewing: boolean;
-  isCoreHospital: boolean;
-  isActive: boolean;
-  postalCode: string | null;
-  address: string | null;
-  phone: string | null;
-};
+export type TFacilityTableRow = Pick<
+  TFacilityRow,
+  "id" | "code" | "medicalInstitutionCode" | "nameKanji" | "nameKana" | "type" | "isDisclosing" | "isViewing" | "isCoreHospital" | "isActive" | "postalCode" | "address" | "phone"
+>;
 
 const selectClass = "min-h-11 rounded border border-slate-300 bg-white px-2 py-2";
 
@@ -35,7 +25,7 @@ export function FacilitySearchForm({ q, type, action }: { q: string; type: strin
         <span className="mb-1 block">{t("facility.type")}</span>
         <select name="type" defaultValue={type} className={selectClass}>
           <option value="">{t("common.all")}</option>
-          {Object.values(FacilityType).map((v) => (
+          {FACILITY_TYPES.map((v) => (
             <option key={v} value={v}>
               {t(`enum.FacilityType.${v}`)}
             </option>

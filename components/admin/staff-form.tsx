@@ -3,11 +3,11 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { CheckboxField, FieldErrors } from "@/components/admin/facility-form";
+import { CheckboxField } from "@/components/admin/facility-form";
 import { useI18n } from "@/components/i18n-provider";
-import { Alert, Button, Field, FormResultAlert, Input, Select } from "@/components/ui/form";
+import { Alert, Button, Field, FieldErrors, FormResultAlert, Input, Select } from "@/components/ui/form";
 import { useActionForm } from "@/components/ui/use-action-form";
-import { Qualification, StaffRole } from "@/generated/prisma/enums";
+import { QUALIFICATIONS, STAFF_ROLES, type Qualification, type StaffRole } from "@/lib/enums";
 import { createStaffAction, reinstateStaffAction, resetStaffPasswordAction, retireStaffAction, updateStaffAction } from "@/lib/staff/actions";
 
 export type TStaffFormValues = {
@@ -100,7 +100,7 @@ export function StaffForm({
 
   const v = initial ?? EMPTY;
   const onlyFacility = facilities?.length === 1 ? facilities[0] : undefined;
-  const roles = Object.values(StaffRole).filter((r) => canGrantSecretariat || r !== "SECRETARIAT");
+  const roles = STAFF_ROLES.filter((r) => canGrantSecretariat || r !== "SECRETARIAT");
   const rolesInvalid = (fieldErrors.roles?.length ?? 0) > 0;
   return (
     <form
@@ -150,7 +150,7 @@ export function StaffForm({
       <Field label={t("staff.qualification")} name="qualification" errors={fieldErrors} required>
         <Select name="qualification" defaultValue={v.qualification} errors={fieldErrors}>
           <option value="">{t("staff.chooseQualification")}</option>
-          {Object.values(Qualification).map((q) => (
+          {QUALIFICATIONS.map((q) => (
             <option key={q} value={q}>
               {t(`enum.Qualification.${q}`)}
             </option>

@@ -19,7 +19,6 @@ export function Field({
   children: React.ReactNode;
 }) {
   const { t } = useI18n();
-  const messages = errors?.[name] ?? [];
   return (
     <div className="mb-4" data-field={name}>
       <label htmlFor={name} className="mb-1 block text-sm font-medium text-slate-700">
@@ -28,14 +27,22 @@ export function Field({
       </label>
       {children}
       {hint && <p className="mt-1 text-xs text-slate-500">{hint}</p>}
-      {messages.length > 0 && (
-        <ul className="mt-1 text-sm text-red-700" role="alert" id={`${name}-error`}>
-          {messages.map((m) => (
-            <li key={m}>{t(m)}</li>
-          ))}
-        </ul>
-      )}
+      <FieldErrors name={name} errors={errors ?? {}} />
     </div>
+  );
+}
+
+/** A field's messages (dictionary keys) right beneath it. */
+export function FieldErrors({ name, errors }: { name: string; errors: Record<string, string[]> }) {
+  const { t } = useI18n();
+  const messages = errors[name] ?? [];
+  if (messages.length === 0) return null;
+  return (
+    <ul className="mt-1 text-sm text-red-700" role="alert" id={`${name}-error`}>
+      {messages.map((m) => (
+        <li key={m}>{t(m)}</li>
+      ))}
+    </ul>
   );
 }
 

@@ -1,4 +1,4 @@
-import { Qualification } from "@/generated/prisma/enums";
+import { QUALIFICATIONS } from "@/lib/enums";
 import { requireViewer } from "@/lib/auth/viewer";
 import { listFacilityOptions } from "@/lib/facilities/queries";
 import { getT } from "@/lib/i18n/server";
@@ -50,7 +50,7 @@ export default async function StaffSearchPage({ searchParams }: { searchParams: 
             <span className="mb-1 block">{t("staff.qualification")}</span>
             <select name="qualification" defaultValue={filter.qualification ?? ""} className={fieldClass}>
               <option value="">{t("common.all")}</option>
-              {Object.values(Qualification).map((q) => (
+              {QUALIFICATIONS.map((q) => (
                 <option key={q} value={q}>
                   {t(`enum.Qualification.${q}`)}
                 </option>

@@ -1,0 +1,11 @@
+import { FacilityType, Qualification, StaffRole } from "@/generated/prisma/enums";
+
+/**
+ * The database's enum values for screens (select options, labels `enum.<Name>.<value>` in
+ * lib/i18n). Routes and components take them from here, never from the generated client.
+ */
+export const FACILITY_TYPES = Object.values(FacilityType);
+export const QUALIFICATIONS = Object.values(Qualification);
+export const STAFF_ROLES = Object.values(StaffRole);
+
+export type { FacilityType, Qualification, StaffRole };
