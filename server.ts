@@ -188,6 +188,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  process.stderr.write(`[chiikilink] start failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.stderr.write(`[chiikilink] start failed: ${err instanceof Error ? (err.stack ?? err.message) : JSON.stringify(err) ?? String(err)}\n`);
   process.exit(1);
 });

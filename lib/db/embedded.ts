@@ -21,7 +21,7 @@ export async function startEmbeddedPostgres(opts: {
 }): Promise<TEmbeddedDatabase> {
   fs.mkdirSync(path.dirname(opts.dir), { recursive: true });
   removeStalePid(opts.dir);
-  const log = opts.quiet ? () => {} : (m: unknown) => process.stdout.write(`[postgres] ${String(m).trimEnd()}\n`);
+  const log = opts.quiet ? () => {} : (m: unknown) => process.stderr.write(`[postgres] ${String(m).trimEnd()}\n`);
   const server = new EmbeddedPostgres({
     databaseDir: opts.dir,
     port: opts.port,
@@ -35,7 +35,15 @@ export async function startEmbeddedPostgres(opts: {
     onError: log,
   });
   if (!fs.existsSync(path.join(opts.dir, "PG_VERSION"))) await server.initialise();
-  await server.start();
+  try {
+    await server.start();
+  } catch (first) {
+    // A server of a run that just ended may still hold the port or its shared memory: one retry.
+    log(`start failed (${first instanceof Error ? first.message : String(first)}); retrying once`);
+    await new Promise((r) => setTimeout(r, 2000));
+    removeStalePid(opts.dir);
+    await server.start();
+  }
   const adminUrl = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/postgres`;
   await ensureDatabase(adminUrl, opts.database);
   return {

@@ -13,7 +13,8 @@ export default async function setup(project: TestProject) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "chiikilink-it-"));
   // mkdtemp makes it owner-only; the embedded server runs as an unprivileged user when we are root.
   fs.chmodSync(dir, 0o755);
-  const port = 56000 + Math.floor(Math.random() * 2000);
+  // Clear of the browser tests' fixed ports (56543, 56544) and the demo's (54329).
+  const port = 57000 + Math.floor(Math.random() * 2000);
   const pg = await startEmbeddedPostgres({ dir: path.join(dir, "pg"), port, database: "template_chiikilink", quiet: true });
   await migrate(pg.url);
   project.provide("pgAdminUrl", pg.adminUrl);
