@@ -7,6 +7,8 @@ const dbClient = {
     {
       group: ["@/lib/db/client", "@/lib/db/client.ts", "**/lib/db/client", "@/generated/prisma/client", "**/generated/prisma/client*"],
       message: "Only the data layer (lib/**/queries.ts, lib/**/mutations.ts, lib/db/) may use the database client (design.md rule 1).",
+      // Types (the visibility rule's `where` builders are typed by Prisma) never reach the database.
+      allowTypeImports: true,
     },
   ],
 };

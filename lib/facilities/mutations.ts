@@ -4,7 +4,8 @@ import { db } from "@/lib/db/client";
 import { assertAllowed, canManageFacilities } from "@/lib/access/roles";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { AppError, notFound } from "@/lib/errors";
-import { isUuid, type TFacility } from "@/lib/facilities/schema";
+import type { TFacility } from "@/lib/facilities/schema";
+import { isUuid } from "@/lib/text";
 
 type TUniqueFields = Pick<TFacility, "code" | "medicalInstitutionCode" | "domain">;
 

@@ -5,7 +5,7 @@ import { db } from "@/lib/db/client";
 import { canManageFacilities } from "@/lib/access/roles";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { notFound } from "@/lib/errors";
-import { isUuid, searchTerms, toKatakana } from "@/lib/facilities/schema";
+import { isUuid, searchTerms, toKatakana } from "@/lib/text";
 
 export type TFacilityRow = {
   id: string;

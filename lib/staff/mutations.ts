@@ -7,7 +7,7 @@ import { hashSecret } from "@/lib/auth/hash";
 import { newTemporaryPassword, recordSignInEvent, setTemporaryPassword } from "@/lib/auth/mutations";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { AppError, notFound } from "@/lib/errors";
-import { isUuid } from "@/lib/facilities/schema";
+import { isUuid } from "@/lib/text";
 import { canAdministerStaff } from "@/lib/staff/queries";
 import type { TCreateStaff, TUpdateStaff } from "@/lib/staff/schema";
 

@@ -5,7 +5,7 @@ import { db } from "@/lib/db/client";
 import { assertAllowed, canManageStaffOf, isFacilityAdmin, isSecretariat } from "@/lib/access/roles";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { notFound } from "@/lib/errors";
-import { isUuid, searchTerms, toKatakana } from "@/lib/facilities/schema";
+import { isUuid, searchTerms, toKatakana } from "@/lib/text";
 import { STAFF_PAGE_SIZE, type TStaffSearch } from "@/lib/staff/schema";
 
 /** Facility admins (their own facility) and the secretariat (any) administer staff accounts. */

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Qualification, StaffRole } from "@/generated/prisma/enums";
-import { nfkc, zCheckbox, zKanaName, zOptionalEmail, zOptionalText, zRequiredText } from "@/lib/facilities/schema";
+import { zCheckbox, zKanaName, zOptionalEmail, zOptionalText, zPage, zRequiredText } from "@/lib/fields";
+import { nfkc } from "@/lib/text";
 
 /* Form messages are dictionary keys (lib/i18n), so they show in the user's language. */
 
@@ -64,9 +65,6 @@ export const ZStaffSearch = z.object({
     z.enum(Qualification, { message: "v.staff.qualification.required" }).optional(),
   ),
   includeRetired: zCheckbox,
-  page: z.preprocess(
-    (v) => (v === "" || v == null ? 1 : v),
-    z.coerce.number({ message: "v.page.format" }).int({ message: "v.page.format" }).min(1, { message: "v.page.format" }).max(10_000, { message: "v.page.format" }),
-  ),
+  page: zPage,
 });
 export type TStaffSearch = z.infer<typeof ZStaffSearch>;

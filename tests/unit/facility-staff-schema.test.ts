@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fieldErrorsOf } from "@/lib/errors";
-import { normalizeKana, searchTerms, toKatakana, ZFacility } from "@/lib/facilities/schema";
+import { ZFacility } from "@/lib/facilities/schema";
+import { normalizeKana, searchTerms, toKatakana } from "@/lib/text";
 import { ZCreateStaff, ZStaffSearch, ZUpdateStaff } from "@/lib/staff/schema";
 
 type TForm = Record<string, unknown>;
