@@ -43,12 +43,16 @@ const ZEnv = z.object({
   PASSWORD_MAX_AGE_MONTHS: z.coerce.number().int().min(1).default(2),
   PASSWORD_EXPIRY_WARNING_DAYS: z.coerce.number().int().min(0).default(14),
   PASSWORD_HISTORY_COUNT: z.coerce.number().int().min(1).default(5),
+  /** The file store (attachments, consent scans): a local folder. Unset: DATA_DIR/files. */
+  FILE_STORE_DIR: z.string().optional(),
+  /** Largest file a user may upload, in megabytes (seed 000: 30 MB per note). */
+  UPLOAD_MAX_MB: z.coerce.number().int().min(1).max(1024).default(30),
   /** Seed a small demo region into an empty database. Default: on with the embedded database. */
   DEMO_SEED: booleanish.optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 
-export type TEnv = z.infer<typeof ZEnv> & { dataDir: string };
+export type TEnv = z.infer<typeof ZEnv> & { dataDir: string; fileStoreDir: string };
 
 function readEnv(): TEnv {
   const parsed = ZEnv.safeParse(process.env);
@@ -56,7 +60,8 @@ function readEnv(): TEnv {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid environment:\n${lines.join("\n")}`);
   }
-  return { ...parsed.data, dataDir: path.resolve(parsed.data.DATA_DIR) };
+  const dataDir = path.resolve(parsed.data.DATA_DIR);
+  return { ...parsed.data, dataDir, fileStoreDir: path.resolve(parsed.data.FILE_STORE_DIR ?? path.join(dataDir, "files")) };
 }
 
 let cached: TEnv | undefined;

@@ -131,7 +131,10 @@ export function patientAdministrableWhere(viewer: TViewerFacts): Prisma.PatientW
   return { OR: [{ createdByFacilityId: viewer.facilityId }, { links: { some: { facilityId: viewer.facilityId, unlinkedAt: null } } }] };
 }
 
-export function canAdministerPatient(viewer: TViewerFacts, patient: { createdByFacilityId: string | null; links: readonly TLinkFacts[] }) {
+export function canAdministerPatient(
+  viewer: TViewerFacts,
+  patient: { createdByFacilityId: string | null; links: readonly Pick<TLinkFacts, "facilityId" | "isActive">[] },
+): boolean {
   if (viewer.roles.includes("SECRETARIAT")) return true;
   if (!viewer.roles.includes("LIAISON")) return false;
   return patient.createdByFacilityId === viewer.facilityId || patient.links.some((l) => l.isActive && l.facilityId === viewer.facilityId);

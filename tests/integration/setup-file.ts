@@ -1,4 +1,7 @@
 import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, inject } from "vitest";
 import { ensureDatabase } from "@/lib/db/embedded";
 import { disconnectDb } from "@/lib/db/client";
@@ -13,6 +16,7 @@ beforeAll(async () => {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   process.env.DATABASE_URL = url.toString();
+  process.env.FILE_STORE_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "chiikilink-files-"));
   process.env.AUTH_SECRET ??= "integration-test-secret-integration-test-secret";
   process.env.CA_KEY_PASSPHRASE ??= "integration-test-ca-passphrase";
   resetEnvCache();
@@ -20,4 +24,5 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await disconnectDb();
+  if (process.env.FILE_STORE_DIR) fs.rmSync(process.env.FILE_STORE_DIR, { recursive: true, force: true });
 });
