@@ -1,4 +1,4 @@
-import { FacilityType, Qualification, StaffRole } from "@/generated/prisma/enums";
+import { ConsentMethod, ConsentSigner, FacilityType, PublicationState, Qualification, Sex, StaffRole } from "@/generated/prisma/enums";
 
 /**
  * The database's enum values for screens (select options, labels `enum.<Name>.<value>` in
@@ -7,5 +7,9 @@ import { FacilityType, Qualification, StaffRole } from "@/generated/prisma/enums
 export const FACILITY_TYPES = Object.values(FacilityType);
 export const QUALIFICATIONS = Object.values(Qualification);
 export const STAFF_ROLES = Object.values(StaffRole);
+export const SEXES = Object.values(Sex);
+export const PUBLICATION_STATES = Object.values(PublicationState);
+export const CONSENT_METHODS = Object.values(ConsentMethod);
+export const CONSENT_SIGNERS = Object.values(ConsentSigner);
 
-export type { FacilityType, Qualification, StaffRole };
+export type { ConsentAction, ConsentMethod, ConsentScope, ConsentSigner, FacilityType, PublicationState, Qualification, Sex, StaffRole } from "@/generated/prisma/enums";

@@ -1,5 +1,6 @@
 import type { TViewer } from "@/lib/auth/viewer-type";
-import { canManageCertificates, canManageFacilities, canSeeAdminMenu } from "@/lib/access/roles";
+import { canManageCertificates, canManageFacilities, canSeeAdminMenu, canSeeOwnPatientList } from "@/lib/access/roles";
+import { mayReadRecords, mayRegisterPatients } from "@/lib/access/visibility";
 
 export type TMenuItem = { href: string; key: string };
 
@@ -10,6 +11,9 @@ export type TMenuItem = { href: string; key: string };
 export function menuFor(viewer: TViewer): { main: TMenuItem[]; admin: TMenuItem[] } {
   const main: TMenuItem[] = [
     { href: "/", key: "menu.home" },
+    ...(mayReadRecords(viewer.roles) || mayRegisterPatients(viewer.roles) ? [{ href: "/patients", key: "menu.patients" }] : []),
+    ...(mayRegisterPatients(viewer.roles) ? [{ href: "/patients/new", key: "menu.patientRegister" }] : []),
+    ...(canSeeOwnPatientList(viewer) ? [{ href: "/patients/own", key: "menu.ownPatients" }] : []),
     { href: "/facilities", key: "menu.facilities" },
     { href: "/staff", key: "menu.staffSearch" },
   ];

@@ -15,7 +15,11 @@ export function PortalHeader({ viewer, terminalName, menu }: { viewer: TViewer; 
   const pathname = usePathname();
   const [open, setOpen] = useState(false);
   const items = [...menu.main, ...menu.admin];
-  const isActive = (href: string) => (href === "/" ? pathname === "/" : pathname.startsWith(href));
+  // The longest menu entry that the path falls under is the current one (/patients/new is not /patients).
+  const current = items
+    .filter((i) => (i.href === "/" ? pathname === "/" : pathname === i.href || pathname.startsWith(`${i.href}/`)))
+    .sort((a, b) => b.href.length - a.href.length)[0]?.href;
+  const isActive = (href: string) => href === current;
   return (
     <header className="sticky top-0 z-20 bg-teal-800 text-white shadow">
       <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-2">

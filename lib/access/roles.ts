@@ -2,8 +2,8 @@ import type { TViewer } from "@/lib/auth/viewer-type";
 import { AppError } from "@/lib/errors";
 
 /**
- * Role permissions (who may use which administrative function). Patient-data visibility is a
- * separate rule that arrives with the patients issue, in this same folder.
+ * Role permissions (who may use which administrative function). Patient-data visibility is the
+ * separate rule in ./visibility.ts.
  */
 export const isSecretariat = (v: TViewer) => v.roles.includes("SECRETARIAT");
 export const isFacilityAdmin = (v: TViewer) => v.roles.includes("FACILITY_ADMIN");
@@ -17,6 +17,17 @@ export const canManageStaffOf = (v: TViewer, facilityId: string) =>
   isSecretariat(v) || (isFacilityAdmin(v) && v.facilityId === facilityId);
 
 export const canSeeAdminMenu = (v: TViewer) => isSecretariat(v) || isFacilityAdmin(v);
+
+/** Who may remove a link: the secretariat, or liaison staff of the linked facility or of the facility that made it. */
+export const canUnlink = (v: TViewer, link: { facilityId: string; linkedByFacilityId: string | null }) =>
+  isSecretariat(v) || (v.roles.includes("LIAISON") && (v.facilityId === link.facilityId || v.facilityId === link.linkedByFacilityId));
+
+/** 公開設定 belongs to the facility (its administrator or liaison staff) and the secretariat (seed 004). */
+export const canPublish = (v: TViewer, facilityId: string) =>
+  isSecretariat(v) || ((isFacilityAdmin(v) || v.roles.includes("LIAISON")) && v.facilityId === facilityId);
+
+/** Every role of a facility may list its own patients (自施設患者一覧); the secretariat any facility's. */
+export const canSeeOwnPatientList = (v: TViewer) => v.roles.length > 0;
 
 /** Throws FORBIDDEN; callers that must not reveal existence use NOT_FOUND themselves. */
 export function assertAllowed(allowed: boolean, what: string): asserts allowed {

@@ -1,6 +1,8 @@
+import { enPatients } from "@/lib/i18n/en-patients";
 import type { TMessageKey } from "@/lib/i18n/ja";
 
 export const en: Record<TMessageKey, string> = {
+  ...enPatients,
   "app.name": "ChiikiLink",
   "app.tagline": "Regional health-record sharing network",
   "lang.switch": "日本語",

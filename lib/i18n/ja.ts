@@ -1,5 +1,8 @@
+import { jaPatients } from "@/lib/i18n/ja-patients";
+
 /** Japanese (default). Keys are flat; `{name}` placeholders are filled by t(). */
 export const ja = {
+  ...jaPatients,
   "app.name": "ChiikiLink",
   "app.tagline": "地域医療連携ネットワーク",
   "lang.switch": "English",

@@ -96,6 +96,7 @@ export type TOwnPatientRow = {
   shareBasic: boolean;
   shareClinical: boolean;
   isConsentInForce: boolean;
+  canOpen: boolean;
 };
 
 export type TPatientRevisionRow = { version: number; changedAt: Date; changedByName: string | null; reason: string | null; changes: { field: string; before: string; after: string }[] };

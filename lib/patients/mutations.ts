@@ -1,7 +1,7 @@
 import "server-only";
 import { Prisma } from "@/generated/prisma/client";
 import { db, type TTx } from "@/lib/db/client";
-import { assertAllowed } from "@/lib/access/roles";
+import { assertAllowed, canPublish, canUnlink } from "@/lib/access/roles";
 import { canAdministerPatient, mayRegisterPatients, patientVisibleWhere } from "@/lib/access/visibility";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { insertConsentEvent, lockPatient, rebuildConsentPeriods, storeConsentScan, type TScanUpload } from "@/lib/consent/mutations";
@@ -9,7 +9,7 @@ import { formatSeireki } from "@/lib/dates";
 import { AppError, notFound } from "@/lib/errors";
 import { deleteBytes } from "@/lib/files/store";
 import type { TDuplicate } from "@/lib/patients/dto";
-import { canPublish, canUnlink, findDuplicates, getAdministrablePatient } from "@/lib/patients/queries";
+import { findDuplicates, getAdministrablePatient } from "@/lib/patients/queries";
 import { regionalIdFromSequence } from "@/lib/patients/regional-id";
 import type { TAddLink, TLinkInput, TPatientInfo, TPublication, TRegisterPatient, TUnlink, TUpdatePatient } from "@/lib/patients/schema";
 import { isUuid, kanaKey } from "@/lib/text";

@@ -8,8 +8,9 @@ import {
   mayRegisterPatients,
   patientAdministrableWhere,
   patientVisibleWhere,
+  VIEWING_STATES,
 } from "@/lib/access/visibility";
-import { assertAllowed, isFacilityAdmin, isSecretariat } from "@/lib/access/roles";
+import { assertAllowed, canPublish, canSeeOwnPatientList, canUnlink, isSecretariat } from "@/lib/access/roles";
 import { writeAccessLog } from "@/lib/audit/mutations";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { formatSeireki } from "@/lib/dates";
@@ -221,14 +222,6 @@ const linkSelect = {
 } satisfies Prisma.FacilityPatientLinkSelect;
 type TLinkPayload = Prisma.FacilityPatientLinkGetPayload<{ select: typeof linkSelect }>;
 
-/** Who may remove a link: the secretariat, or liaison staff of the linked facility or of the facility that made it. */
-export const canUnlink = (viewer: TViewer, link: { facilityId: string; linkedByFacilityId: string | null }) =>
-  isSecretariat(viewer) || (viewer.roles.includes("LIAISON") && (viewer.facilityId === link.facilityId || viewer.facilityId === link.linkedByFacilityId));
-
-/** 公開設定 belongs to the facility (its administrator or liaison staff) and the secretariat (seed 004). */
-export const canPublish = (viewer: TViewer, facilityId: string) =>
-  isSecretariat(viewer) || ((isFacilityAdmin(viewer) || viewer.roles.includes("LIAISON")) && viewer.facilityId === facilityId);
-
 async function staffNames(tx: TTx, ids: (string | null)[]): Promise<Map<string, string>> {
   const wanted = [...new Set(ids.filter((x): x is string => !!x))];
   if (wanted.length === 0) return new Map();
@@ -395,7 +388,6 @@ export function ownListFacilityId(viewer: TViewer, requested?: string): string {
   return viewer.facilityId;
 }
 
-export const canSeeOwnPatientList = (viewer: TViewer) => isSecretariat(viewer) || isFacilityAdmin(viewer) || viewer.roles.includes("LIAISON") || mayReadRecords(viewer.roles);
 
 /**
  * 自施設患者一覧 (seed 004): the facility's own linked patients with 公開状態 and 公開範囲. These are
@@ -452,6 +444,10 @@ export async function listOwnFacilityPatients(viewer: TViewer, f: Partial<TOwnPa
         shareBasic: r.shareBasic,
         shareClinical: r.shareClinical,
         isConsentInForce: inForce.has(r.id),
+        // The patient page opens through the visibility rule, or for those who manage registrations.
+        canOpen:
+          (mayReadRecords(viewer.roles) && inForce.has(r.id) && VIEWING_STATES.includes(r.publicationState) && facilityId === viewer.facilityId) ||
+          (mayRegisterPatients(viewer.roles) && (isSecretariat(viewer) || facilityId === viewer.facilityId)),
       })),
       total: Math.min(counted, COUNT_CAP),
       isTotalCapped: counted > COUNT_CAP,

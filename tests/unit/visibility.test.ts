@@ -30,7 +30,8 @@ const ID: Record<TFacilityName, string> = { V, D, C };
 
 /** the moment every case is checked at */
 const AT = new Date("2026-06-01T00:00:00.000Z");
-const day = (iso: string) => new Date(`${iso}T00:00:00.000Z`);
+/** "YYYY-MM-DD" is midnight UTC; anything longer is a full ISO instant */
+const instant = (iso: string) => new Date(iso.length === 10 ? `${iso}T00:00:00.000Z` : iso);
 
 /* ---- consent scenarios: event lists, and by hand the facilities covered at AT ---- */
 
@@ -47,8 +48,8 @@ const event = ({ action, who, effective, recorded }: TEventSpec): TConsentEventC
   action,
   scope: who === "ALL" ? "COMPREHENSIVE" : "FACILITIES",
   facilityIds: who === "ALL" ? [] : who.map((f) => ID[f]),
-  effectiveAt: new Date(effective.length === 10 ? `${effective}T00:00:00.000Z` : effective),
-  recordedAt: new Date(recorded ?? (effective.length === 10 ? `${effective}T00:00:00.000Z` : effective)),
+  effectiveAt: instant(effective),
+  recordedAt: instant(recorded ?? effective),
 });
 
 type TConsentScenario = { name: string; events: TConsentEventCore[]; coveredAtCheck: TFacilityName[] };
@@ -408,8 +409,7 @@ describe("canAdministerPatient", () => {
   });
 
   it("a clinician may never administer, even at the creating and linked facility", () => {
-    expect(canAdministerPatient({ facilityId: V, roles: ["CLINICIAN", "FACILITY_ADMIN"] }, { createdByFacilityId: V, links: link(V, LINK_STATES[1]!, { shareBasic: true, shareClinical: true }) })).toBe(
-      false,
-    );
+    const patient = { createdByFacilityId: V, links: link(V, LINK_STATES[1]!, { shareBasic: true, shareClinical: true }) };
+    expect(canAdministerPatient({ facilityId: V, roles: ["CLINICIAN", "FACILITY_ADMIN"] }, patient)).toBe(false);
   });
 });

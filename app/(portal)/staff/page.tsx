@@ -1,3 +1,4 @@
+import { Pager, pageHref } from "@/components/ui/pager";
 import { QUALIFICATIONS } from "@/lib/enums";
 import { requireViewer } from "@/lib/auth/viewer";
 import { listFacilityOptions } from "@/lib/facilities/queries";
@@ -16,15 +17,7 @@ export default async function StaffSearchPage({ searchParams }: { searchParams: 
   const parsed = ZStaffSearch.safeParse({ q: params.q, facilityId: params.facilityId, qualification: params.qualification, page: params.page });
   const filter: Partial<TStaffSearch> = parsed.success ? parsed.data : { page: 1 };
   const [t, facilities, result] = await Promise.all([getT(), listFacilityOptions(viewer), searchStaff(viewer, filter)]);
-  const pages = Math.max(1, Math.ceil(result.total / result.pageSize));
-  const hrefFor = (page: number) => {
-    const sp = new URLSearchParams();
-    if (params.q) sp.set("q", params.q);
-    if (filter.facilityId) sp.set("facilityId", filter.facilityId);
-    if (filter.qualification) sp.set("qualification", filter.qualification);
-    sp.set("page", String(page));
-    return `/staff?${sp.toString()}`;
-  };
+  const hrefFor = (page: number) => pageHref("/staff", { q: params.q, facilityId: filter.facilityId, qualification: filter.qualification }, page);
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-bold">{t("staff.searchTitle")}</h1>
@@ -92,25 +85,7 @@ export default async function StaffSearchPage({ searchParams }: { searchParams: 
             </table>
           </div>
         )}
-        {pages > 1 && (
-          <nav className="mt-4 flex items-center gap-4 text-sm" aria-label={t("common.page", { page: result.page, pages })}>
-            {result.page > 1 ? (
-              <a href={hrefFor(result.page - 1)} className="inline-flex min-h-11 items-center rounded border border-slate-300 px-4" rel="prev">
-                {t("common.prev")}
-              </a>
-            ) : (
-              <span className="inline-flex min-h-11 items-center px-4 text-slate-400">{t("common.prev")}</span>
-            )}
-            <span>{t("common.page", { page: result.page, pages })}</span>
-            {result.page < pages ? (
-              <a href={hrefFor(result.page + 1)} className="inline-flex min-h-11 items-center rounded border border-slate-300 px-4" rel="next">
-                {t("common.next")}
-              </a>
-            ) : (
-              <span className="inline-flex min-h-11 items-center px-4 text-slate-400">{t("common.next")}</span>
-            )}
-          </nav>
-        )}
+        <Pager page={result.page} total={result.total} pageSize={result.pageSize} hrefFor={hrefFor} t={t} />
       </section>
     </div>
   );
