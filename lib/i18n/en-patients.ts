@@ -85,6 +85,7 @@ export const enPatients: Record<keyof typeof jaPatients, string> = {
   "register.summary": "Summary",
   "register.latestDataNote": "Fetching the latest data becomes available once the facility's data feed (SS-MIX2 / FHIR) is set up.",
 
+  "patientPage.overview": "Overview",
   "patientPage.linkedFacilities": "Facilities attended",
   "patientPage.facilityName": "Facility",
   "patientPage.facilityType": "Type",

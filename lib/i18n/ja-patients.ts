@@ -84,6 +84,7 @@ export const jaPatients = {
   "register.summary": "登録内容の確認",
   "register.latestDataNote": "最新データ取得は、各施設のデータ取込（SS-MIX2 / FHIR）の設定後に利用できます。",
 
+  "patientPage.overview": "概要",
   "patientPage.linkedFacilities": "受診施設一覧",
   "patientPage.facilityName": "施設名称",
   "patientPage.facilityType": "施設区分",

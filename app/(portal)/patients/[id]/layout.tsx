@@ -1,0 +1,27 @@
+import { PatientHeader } from "@/components/patients/patient-header";
+import { PatientTabs } from "@/components/patients/patient-tabs";
+import { getT } from "@/lib/i18n/server";
+import { loadPatient } from "./load-patient";
+
+/** Every patient screen: the header (seed 004 患者情報) and the tabs. */
+export default async function PatientLayout({ children, params }: { children: React.ReactNode; params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const [{ page }, t] = await Promise.all([loadPatient(id), getT()]);
+  const tabs = [
+    { href: `/patients/${id}`, label: t("patientPage.overview") },
+    { href: `/patients/${id}/consent`, label: t("patientPage.consent") },
+    ...(page.canAdminister
+      ? [
+          { href: `/patients/${id}/links`, label: t("patientPage.links") },
+          { href: `/patients/${id}/edit`, label: t("patientPage.edit") },
+        ]
+      : []),
+  ];
+  return (
+    <div className="space-y-4">
+      <PatientHeader page={page} t={t} />
+      <PatientTabs tabs={tabs} />
+      {children}
+    </div>
+  );
+}

