@@ -8,6 +8,11 @@ import path from "node:path";
 import type { FacilityType, Qualification, StaffRole } from "@/generated/prisma/enums";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
+import type { TViewer } from "@/lib/auth/viewer-type";
+import { recordConsent } from "@/lib/consent/mutations";
+import { ZConsentInput } from "@/lib/consent/schema";
+import { registerPatient } from "@/lib/patients/mutations";
+import { ZRegisterPatient } from "@/lib/patients/schema";
 import { issueCertificate } from "@/lib/pki/mutations";
 import { getCertificateFile } from "@/lib/pki/queries";
 import { createFacility, createStaff, DEMO_PASSWORD, DEMO_SECRET_ANSWER, viewerFor } from "@/tests/fixtures/factories";
@@ -67,11 +72,50 @@ export const DEMO_FACILITIES: TDemoFacility[] = [
   },
 ];
 
+type TDemoPatient = {
+  nameKanji: string; nameKana: string; sex: "MALE" | "FEMALE"; birthDate: string; postalCode: string; address: string; phone: string;
+  /** facility code → facility patient ID */
+  links: Record<string, string>;
+  consent: "comprehensive" | "hospital-clinic" | "withdrawn" | "none";
+};
+
+/** Patients of the demo region, registered through the real registration path by the hospital's liaison. */
+export const DEMO_PATIENTS: TDemoPatient[] = [
+  { nameKanji: "南 信太郎", nameKana: "ミナミ シンタロウ", sex: "MALE", birthDate: "S16/04/12", postalCode: "395-0001", address: "長野県飯田市座光寺1-2", phone: "0265-11-0001", links: { "2000101": "00100001", "2000201": "A-2301", "2000301": "P0001", "2000401": "N-01", "2000501": "K001" }, consent: "comprehensive" },
+  { nameKanji: "伊那 花子", nameKana: "イナ ハナコ", sex: "FEMALE", birthDate: "S22/11/03", postalCode: "399-3301", address: "長野県下伊那郡松川町元大島3-4", phone: "0265-11-0002", links: { "2000101": "00100002", "2000201": "A-2302", "2000401": "N-02" }, consent: "comprehensive" },
+  { nameKanji: "天竜 一郎", nameKana: "テンリュウ イチロウ", sex: "MALE", birthDate: "S35/02/29", postalCode: "395-0044", address: "長野県飯田市本町5-6", phone: "0265-11-0003", links: { "2000101": "00100003", "2000201": "A-2303", "2000301": "P0003" }, consent: "hospital-clinic" },
+  { nameKanji: "高森 和子", nameKana: "タカモリ カズコ", sex: "FEMALE", birthDate: "S10/08/15", postalCode: "399-3103", address: "長野県下伊那郡高森町下市田7-8", phone: "0265-11-0004", links: { "2000101": "00100004", "2000201": "A-2304" }, consent: "withdrawn" },
+  { nameKanji: "阿智 健太", nameKana: "アチ ケンタ", sex: "MALE", birthDate: "H02/05/20", postalCode: "395-0303", address: "長野県下伊那郡阿智村駒場9-10", phone: "0265-11-0005", links: { "2000101": "00100005" }, consent: "none" },
+];
+
+async function seedDemoPatients(viewers: Map<string, TViewer>, facilityIds: Map<string, string>): Promise<void> {
+  const liaison = viewers.get("hosp-liaison");
+  if (!liaison) throw new Error("demo region needs the hospital liaison");
+  const id = (code: string) => facilityIds.get(code)!;
+  for (const p of DEMO_PATIENTS) {
+    const consent =
+      p.consent === "hospital-clinic"
+        ? { scope: "FACILITIES", facilityIds: [id("2000101"), id("2000201")] }
+        : { scope: "COMPREHENSIVE", facilityIds: [] };
+    const input = ZRegisterPatient.parse({
+      patient: { nameKanji: p.nameKanji, nameKana: p.nameKana, sex: p.sex, birthDate: p.birthDate, postalCode: p.postalCode, address: p.address, phone: p.phone },
+      links: Object.entries(p.links).map(([code, facilityPatientId]) => ({ facilityId: id(code), facilityPatientId })),
+      consent: p.consent === "none" ? null : { action: "GRANT", method: "WRITTEN", consentDate: "2025/04/01", signer: "SELF", responsibleName: "連携 花子", ...consent },
+      confirmDuplicate: true,
+    });
+    const { id: patientId } = await registerPatient(liaison, input);
+    if (p.consent === "withdrawn") {
+      await recordConsent(liaison, patientId, ZConsentInput.parse({ action: "WITHDRAW", scope: "COMPREHENSIVE", method: "WRITTEN", consentDate: "2025/10/01", signer: "SELF", reason: "本人の申し出（患者情報利用停止届出書）" }));
+    }
+  }
+}
+
 export type TDemoCertificate = { facilityCode: string; facilityName: string; terminal: string; file: string; password: string; logins: string[] };
 
 export async function seedDemoRegion(opts: { certDir: string; log: (line: string) => void }): Promise<TDemoCertificate[]> {
   const created: { facilityId: string; f: TDemoFacility }[] = [];
   let secretariatViewer = null;
+  const viewers = new Map<string, Awaited<ReturnType<typeof viewerFor>>>();
   for (const f of DEMO_FACILITIES) {
     const facility = await createFacility({ ...f });
     created.push({ facilityId: facility.id, f });
@@ -81,15 +125,17 @@ export async function seedDemoRegion(opts: { certDir: string; log: (line: string
         roles: s.roles, hasEmsPrivilege: s.ems ?? false, password: DEMO_PASSWORD, email: `${s.loginId}@example.jp`,
       });
       if (s.roles.includes("SECRETARIAT")) secretariatViewer = await viewerFor(user, "seed");
+      viewers.set(s.loginId, await viewerFor(user, "seed"));
     }
   }
   if (!secretariatViewer) throw new Error("demo region needs a secretariat user");
   await db().announcement.createMany({
     data: [
-      { title: "ChiikiLink デモ地域へようこそ", body: "このデモでは、端末証明書と個人IDによるログイン、施設・職員の管理、端末証明書の発行と失効を試せます。", isPublic: true },
+      { title: "ChiikiLink デモ地域へようこそ", body: "このデモでは、端末証明書と個人IDによるログイン、患者登録（個人情報・施設患者ID・同意）、地域患者一覧、自施設患者一覧、施設・職員の管理、端末証明書の発行と失効を試せます。", isPublic: true },
       { title: "定期メンテナンスのお知らせ", body: "毎月第3日曜日 2:00〜4:00 はシステムメンテナンスのため利用できません。" },
     ],
   });
+  await seedDemoPatients(viewers, new Map(created.map((c) => [c.f.code, c.facilityId])));
   fs.mkdirSync(opts.certDir, { recursive: true, mode: 0o700 });
   const out: TDemoCertificate[] = [];
   for (const { facilityId, f } of created) {

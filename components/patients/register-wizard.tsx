@@ -35,6 +35,17 @@ export function RegisterWizard({ facilities, ownFacility, today }: { facilities:
   const [nextRow, setNextRow] = useState(1);
   const [done, setDone] = useState<{ id: string; regionalId: string } | null>(null);
 
+  /** "Register another": the form remounts empty once `done` is cleared. */
+  function reset() {
+    setStep(1);
+    setErrors({});
+    setResult(null);
+    setDuplicates([]);
+    setDuplicateConfirmed(false);
+    setRows([0]);
+    setDone(null);
+  }
+
   function collect() {
     const fd = new FormData(formRef.current!);
     const text = (k: string) => {
@@ -133,7 +144,7 @@ export function RegisterWizard({ facilities, ownFacility, today }: { facilities:
               {t("patients.open")}
             </Link>
             {/* A fresh wizard: every step's fields start empty again. */}
-            <Button type="button" variant="secondary" onClick={() => window.location.assign("/patients/new")}>
+            <Button type="button" variant="secondary" onClick={reset}>
               {t("patients.register")}
             </Button>
           </div>

@@ -109,7 +109,7 @@ export async function registerPatient(viewer: TViewer, input: TRegisterPatient, 
         data: { patientId: patient.id, version: 1, data: snapshot(input.patient), changedById: viewer.userId, changedByFacilityId: viewer.facilityId, changedAt: now },
       });
       for (const [i, link] of input.links.entries()) await createLink(tx, viewer, patient.id, link, `links.${i}`);
-      await insertConsentEvent(tx, viewer, patient.id, input.consent, scan, now);
+      if (input.consent) await insertConsentEvent(tx, viewer, patient.id, input.consent, scan, now);
       return { id: patient.id, regionalId };
     });
   } catch (e) {
@@ -196,16 +196,17 @@ export async function setPublication(viewer: TViewer, input: TPublication): Prom
 
 /** ブックマーク on a patient the viewer may see (seed 001: "連携患者にブックマーク"). */
 export async function setBookmark(viewer: TViewer, patientId: string, isOn: boolean): Promise<void> {
+  // Removing one's own bookmark needs no visibility (a hidden patient's bookmark can be cleared).
+  if (!isOn) {
+    if (isUuid(patientId)) await db().patientBookmark.deleteMany({ where: { userId: viewer.userId, patientId } });
+    return;
+  }
   const visible = isUuid(patientId) ? await db().patient.findFirst({ where: { id: patientId, ...patientVisibleWhere(viewer) }, select: { id: true } }) : null;
   if (!visible) throw notFound("patient");
-  if (isOn) {
-    await db().patientBookmark.upsert({
-      where: { userId_patientId: { userId: viewer.userId, patientId } },
-      create: { userId: viewer.userId, patientId },
-      update: {},
-      select: { patientId: true },
-    });
-  } else {
-    await db().patientBookmark.deleteMany({ where: { userId: viewer.userId, patientId } });
-  }
+  await db().patientBookmark.upsert({
+    where: { userId_patientId: { userId: viewer.userId, patientId } },
+    create: { userId: viewer.userId, patientId },
+    update: {},
+    select: { patientId: true },
+  });
 }

@@ -63,7 +63,8 @@ export function searchCriteriaWhere(viewer: TViewer, f: Partial<TPatientSearch>)
   }
   const terms = searchTerms(f.name);
   // "ヤマダ ハナコ" also matches as one key, so family + given typed with a space finds the person.
-  if (terms.length > 1 && terms.every(isKanaTerm)) and.push({ kanaKey: { startsWith: terms.map(kanaKey).join("") } });
+  // or as a prefix of each part ("やま はな" finds ヤマダ ハナコ).
+  if (terms.length > 1 && terms.every(isKanaTerm)) and.push({ OR: [{ kanaKey: { startsWith: terms.map(kanaKey).join("") } }, { AND: terms.map(nameTermWhere) }] });
   else and.push(...terms.map(nameTermWhere));
   if (f.birthDate) and.push({ birthDate: f.birthDate });
   if (f.sex) and.push({ sex: f.sex });
@@ -290,7 +291,8 @@ export async function getPatientPage(viewer: TViewer, id: string, now: Date = ne
     const allLinks = await tx.facilityPatientLink.findMany({
       where: {
         patientId: id,
-        ...(canAdminister ? {} : { unlinkedAt: null, OR: [{ facilityId: viewer.facilityId }, consentInForceWhere(now)] }),
+        // Others' links show when the consent covers them and their facility takes part in sharing.
+        ...(canAdminister ? {} : { unlinkedAt: null, OR: [{ facilityId: viewer.facilityId }, { ...consentInForceWhere(now), publicationState: { in: VIEWING_STATES } }] }),
       },
       orderBy: [{ linkedAt: "asc" }],
       select: linkSelect,

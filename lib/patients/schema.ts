@@ -63,7 +63,8 @@ export const ZRegisterPatient = z
   .object({
     patient: ZPatientInfo,
     links: z.array(ZLinkInput).max(30, { message: "v.tooLong" }),
-    consent: ZConsentInput,
+    /** null: registered before consent is obtained (未同意; e.g. a facility's own patients arriving by data feed) */
+    consent: ZConsentInput.nullable(),
     /** the liaison saw the possible duplicates and registers anyway */
     confirmDuplicate: zCheckbox,
   })
@@ -73,7 +74,7 @@ export const ZRegisterPatient = z
       if (seen.has(l.facilityId)) ctx.addIssue({ code: "custom", path: ["links", i, "facilityId"], message: "v.link.facilityTwice" });
       seen.add(l.facilityId);
     });
-    if (v.consent.action !== "GRANT") ctx.addIssue({ code: "custom", path: ["consent", "action"], message: "v.consent.action.grantFirst" });
+    if (v.consent && v.consent.action !== "GRANT") ctx.addIssue({ code: "custom", path: ["consent", "action"], message: "v.consent.action.grantFirst" });
   });
 export type TRegisterPatient = z.infer<typeof ZRegisterPatient>;
 

@@ -472,6 +472,25 @@ describe("PIX: facility patient IDs", () => {
     expect((await db().facilityPatientLink.findUniqueOrThrow({ where: { id: aLink.id } })).unlinkedAt).toBeNull();
   });
 
+  it("two liaisons linking the same facility ID at once: one wins, the other is told the ID is taken", async () => {
+    const [first, second] = await Promise.all([register({ links: [B] }), register({ links: [B] })]);
+    const fpid = mrn("R");
+    const results = await Promise.allSettled([first, second].map((p) => link(liaisonA, p.id, A, fpid)));
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    const loser = (results.find((r) => r.status === "rejected") as PromiseRejectedResult).reason;
+    expect(loser).toBeInstanceOf(AppError);
+    expect((loser as AppError).fieldErrors).toEqual({ "link.facilityPatientId": ["v.link.taken"] });
+    expect(await db().facilityPatientLink.count({ where: { facilityId: A, facilityPatientId: fpid } })).toBe(1);
+
+    // Two IDs of one facility for one patient at once: the patient lock lets only one through.
+    const third = await register({ links: [B] });
+    const both = await Promise.allSettled([mrn("S"), mrn("S")].map((id) => link(liaisonA, third.id, A, id)));
+    expect(both.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    expect(((both.find((r) => r.status === "rejected") as PromiseRejectedResult).reason as AppError).fieldErrors).toEqual({
+      "link.facilityId": ["v.link.facilityLinked"],
+    });
+  });
+
   it("the database is the last word: its partial unique indexes refuse a second active link", async () => {
     const p = await register({ links: [A] });
     const other = await register({ links: [B] });

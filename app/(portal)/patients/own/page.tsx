@@ -101,7 +101,7 @@ export default async function OwnPatientsPage({ searchParams }: { searchParams: 
                 {result.rows.map((r) => (
                   <tr key={r.linkId} className="border-b border-slate-200 align-top" data-testid={`own-row-${r.facilityPatientId}`}>
                     <td className="px-3 py-2 font-mono text-xs">{r.facilityPatientId}</td>
-                    <td className="px-3 py-2">
+                    <td className="min-w-36 px-3 py-2">
                       <PatientName nameKanji={r.nameKanji} nameKana={r.nameKana} href={r.canOpen ? `/patients/${r.patientId}` : undefined} />
                     </td>
                     <td className="px-3 py-2">
@@ -114,7 +114,7 @@ export default async function OwnPatientsPage({ searchParams }: { searchParams: 
                       {r.phone && <span className="block text-xs text-slate-500">{r.phone}</span>}
                     </td>
                     <td className="px-3 py-2 font-mono text-xs">{r.regionalId}</td>
-                    <td className="px-3 py-2 whitespace-nowrap">
+                    <td className="px-3 py-2 whitespace-nowrap" data-testid={`own-state-${r.facilityPatientId}`}>
                       {r.isConsentInForce ? t(`enum.PublicationState.${r.publicationState}`) : t("own.consentNo")}
                     </td>
                     <td className="px-3 py-2 whitespace-nowrap">
