@@ -73,7 +73,7 @@ export function ConsentFields({
           </div>
           <FieldErrors name={n("method")} errors={errors} />
         </fieldset>
-        <Field label={isWithdraw ? t("consent.withdrawDate") : t("consent.consentDate")} name={n("consentDate")} errors={errors} hint={t("patient.birthDateHint")} required>
+        <Field label={isWithdraw ? t("consent.withdrawDate") : t("consent.consentDate")} name={n("consentDate")} errors={errors} hint={t("consent.dateHint")} required>
           <Input name={n("consentDate")} errors={errors} defaultValue={today} autoComplete="off" />
         </Field>
         <Field label={t("consent.responsibleName")} name={n("responsibleName")} errors={errors}>

@@ -14,7 +14,7 @@ export function PublicationForm({ linkId, state, shareBasic, shareClinical }: { 
   const { pending, result, fieldErrors, onSubmit } = useActionForm((input) => setPublicationAction({ ...input, linkId }), () => router.refresh());
   return (
     <details>
-      <summary className="inline-flex min-h-11 cursor-pointer items-center rounded border border-slate-300 px-3 text-sm">{t("own.modify")}</summary>
+      <summary className="inline-flex min-h-11 cursor-pointer items-center rounded border border-slate-300 px-3 text-sm whitespace-nowrap">{t("own.modify")}</summary>
       <form method="post" onSubmit={onSubmit} className="mt-2 w-64 space-y-2 rounded border border-slate-200 bg-slate-50 p-3 text-sm">
         <fieldset>
           <legend className="mb-1 font-medium">{t("own.state")}</legend>

@@ -120,8 +120,9 @@ export const enPatients: Record<keyof typeof jaPatients, string> = {
 
   "consent.title": "Consent history",
   "consent.inForceAt": "Consent in force at {at}",
+  "consent.inForceNow": "Consent in force now",
+  "consent.dateHint": "Western (2026/11/22) or Japanese era (R08/11/22)",
   "consent.showAt": "Show at a moment",
-  "consent.now": "now",
   "consent.comprehensiveInForce": "Comprehensive (all participating facilities)",
   "consent.excluding": "Excluding: {names}",
   "consent.facilitiesInForce": "Facilities: {names}",

@@ -119,8 +119,9 @@ export const jaPatients = {
 
   "consent.title": "同意履歴",
   "consent.inForceAt": "{at} 時点の同意",
+  "consent.inForceNow": "現在の同意",
+  "consent.dateHint": "西暦（2026/11/22）または和暦（R08/11/22）",
   "consent.showAt": "時点を指定して表示",
-  "consent.now": "現在",
   "consent.comprehensiveInForce": "包括同意（全参加施設）",
   "consent.excluding": "除外: {names}",
   "consent.facilitiesInForce": "同意施設: {names}",

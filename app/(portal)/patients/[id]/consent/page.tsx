@@ -34,7 +34,7 @@ export default async function ConsentPage({ params, searchParams }: { params: Pr
       <div className="space-y-4">
         <section className="rounded-lg bg-white p-5 shadow" data-testid="consent-summary">
           <div className="mb-3 flex flex-wrap items-end gap-3">
-            <h2 className="text-lg font-semibold">{t("consent.inForceAt", { at: atInstant ? (at ?? "") : t("consent.now") })}</h2>
+            <h2 className="text-lg font-semibold">{atInstant ? t("consent.inForceAt", { at: at ?? "" }) : t("consent.inForceNow")}</h2>
             <form method="get" className="ml-auto flex items-end gap-2">
               <label className="text-sm">
                 <span className="mb-1 block">{t("consent.showAt")}</span>
