@@ -1115,3 +1115,40 @@ describe("consent scans", () => {
     expect(storedFiles().length).toBe(before);
   });
 });
+
+describe("later refinements", () => {
+  it("finds a patient by the start of the family name and the start of the given name typed apart", async () => {
+    const p = await register();
+    // "ヤマア ハナア" style: two kana words, each a prefix of one part of the name.
+    const words = `${toHiragana(p.person.family.slice(0, 3))} ${toHiragana(p.person.given.slice(0, 3))}`;
+    expect(await foundIds(clinicianB, { name: words })).toContain(p.id);
+    expect(await foundIds(clinicianB, { name: `${p.person.family} ${p.person.given}` })).toEqual([p.id]);
+  });
+
+  it("keeps other facilities' non-sharing links off the page of a viewer who does not manage the registration", async () => {
+    const p = await register({ links: [A, B, C] });
+    await publish(adminC, (await activeLink(p.id, C)).id, "UNPUBLISHED");
+    const page = await getPatientPage(clinicianB, p.id);
+    expect(page.links.map((l) => l.facilityId).sort()).toEqual([A, B].sort());
+    const managed = await getPatientPage(liaisonA, p.id);
+    expect(managed.links.map((l) => l.facilityId)).toContain(C);
+  });
+
+  it("lets a user clear the bookmark of a patient they can no longer see", async () => {
+    const p = await register();
+    await setBookmark(clinicianB, p.id, true);
+    await consent(p.id, withdrawAll(formatSeireki(todayInJapan())));
+    await setBookmark(clinicianB, p.id, false);
+    expect(await db().patientBookmark.count({ where: { userId: clinicianB.userId, patientId: p.id } })).toBe(0);
+  });
+
+  it("registers a patient before consent (未同意): linked, listed as not consented, visible to nobody else", async () => {
+    const p = person();
+    const input = ZRegisterPatient.parse({ patient: patientForm(p), links: [{ facilityId: A, facilityPatientId: mrn() }, { facilityId: B, facilityPatientId: mrn() }], consent: null, confirmDuplicate: "on" });
+    const { id } = await registerPatient(liaisonA, input);
+    expect(await db().consentEvent.count({ where: { patientId: id } })).toBe(0);
+    await refused(clinicianB, () => getPatientPage(clinicianB, id), id);
+    const own = await listOwnFacilityPatients(liaisonA, ZOwnPatientFilter.parse({ consent: "none", name: p.family }));
+    expect(own.rows.map((r) => [r.patientId, r.isConsentInForce])).toEqual([[id, false]]);
+  });
+});
