@@ -11,7 +11,7 @@ import { FACILITY_TYPES } from "@/lib/enums";
 import { createFacilityAction, updateFacilityAction } from "@/lib/facilities/actions";
 
 /** The editable fields of a facility: the list row without what the server derives. */
-export type TFacilityFormValues = Omit<TFacilityRow, "id" | "staffCount">;
+export type TFacilityFormValues = Omit<TFacilityRow, "id" | "staffCount" | "linkedPatientCount" | "registeredPatientCount">;
 
 /** A checkbox that sends "on" when ticked, with its label, hint and messages. */
 export function CheckboxField({

@@ -7,7 +7,21 @@ import type { TFacilityRow } from "@/lib/facilities/queries";
 
 export type TFacilityTableRow = Pick<
   TFacilityRow,
-  "id" | "code" | "medicalInstitutionCode" | "nameKanji" | "nameKana" | "type" | "isDisclosing" | "isViewing" | "isCoreHospital" | "isActive" | "postalCode" | "address" | "phone"
+    | "id"
+  | "code"
+  | "medicalInstitutionCode"
+  | "nameKanji"
+  | "nameKana"
+  | "type"
+  | "isDisclosing"
+  | "isViewing"
+  | "isCoreHospital"
+  | "isActive"
+  | "postalCode"
+  | "address"
+  | "phone"
+  | "linkedPatientCount"
+  | "registeredPatientCount"
 >;
 
 const selectClass = "min-h-11 rounded border border-slate-300 bg-white px-2 py-2";
@@ -64,6 +78,7 @@ export function FacilityTable({ rows, canEdit }: { rows: TFacilityTableRow[]; ca
             <th className="px-3 py-2 whitespace-nowrap">{t("facility.flags")}</th>
             <th className="px-3 py-2 whitespace-nowrap">{t("facility.address")}</th>
             <th className="px-3 py-2 whitespace-nowrap">{t("facility.phone")}</th>
+            <th className="px-3 py-2 whitespace-nowrap">{t("facility.patientCounts")}</th>
             {canEdit && <th className="px-3 py-2"></th>}
           </tr>
         </thead>
@@ -88,6 +103,9 @@ export function FacilityTable({ rows, canEdit }: { rows: TFacilityTableRow[]; ca
                 {r.address ?? ""}
               </td>
               <td className="px-3 py-2 whitespace-nowrap">{r.phone ?? ""}</td>
+              <td className="px-3 py-2 whitespace-nowrap" data-testid={`facility-patients-${r.code}`}>
+                {t("facility.patientCountsValue", { linked: r.linkedPatientCount, registered: r.registeredPatientCount })}
+              </td>
               {canEdit && (
                 <td className="px-3 py-2">
                   <Link href={`/admin/facilities/${r.id}`} className="inline-flex min-h-11 items-center text-teal-700 underline">

@@ -26,6 +26,10 @@ export type TFacilityRow = {
   isActive: boolean;
   /** staff not retired */
   staffCount: number;
+  /** 連携患者数: patients with an active facility patient ID here */
+  linkedPatientCount: number;
+  /** 登録患者数: patients this facility registered */
+  registeredPatientCount: number;
 };
 
 const facilitySelect = {
@@ -45,12 +49,24 @@ const facilitySelect = {
   isViewing: true,
   isCoreHospital: true,
   isActive: true,
-  _count: { select: { staff: { where: { isRetired: false } } } },
+  _count: { select: { staff: { where: { isRetired: false } }, patientLinks: { where: { unlinkedAt: null } } } },
 } satisfies Prisma.FacilitySelect;
 
 type TFacilitySelected = Prisma.FacilityGetPayload<{ select: typeof facilitySelect }>;
 
-const toRow = ({ _count, ...f }: TFacilitySelected): TFacilityRow => ({ ...f, staffCount: _count.staff });
+const toRow = ({ _count, ...f }: TFacilitySelected, registered: Map<string, number>): TFacilityRow => ({
+  ...f,
+  staffCount: _count.staff,
+  linkedPatientCount: _count.patientLinks,
+  registeredPatientCount: registered.get(f.id) ?? 0,
+});
+
+/** Patients registered per facility (counts only: no patient data leaves this function). */
+async function registeredCounts(facilityIds: string[]): Promise<Map<string, number>> {
+  if (facilityIds.length === 0) return new Map();
+  const rows = await db().patient.groupBy({ by: ["createdByFacilityId"], where: { createdByFacilityId: { in: facilityIds } }, _count: { _all: true } });
+  return new Map(rows.map((r) => [r.createdByFacilityId!, r._count._all]));
+}
 
 /**
  * The participating-facilities list (参加施設一覧) is for every signed-in user; a facility that has
@@ -82,14 +98,15 @@ export async function listFacilities(
     take: 1000,
     select: facilitySelect,
   });
-  return rows.map(toRow);
+  const registered = await registeredCounts(rows.map((r) => r.id));
+  return rows.map((r) => toRow(r, registered));
 }
 
 export async function getFacility(viewer: TViewer, id: string): Promise<TFacilityRow> {
   if (!isUuid(id)) throw notFound("facility");
   const row = await db().facility.findFirst({ where: { AND: [{ id }, visibleTo(viewer)] }, select: facilitySelect });
   if (!row) throw notFound("facility");
-  return toRow(row);
+  return toRow(row, await registeredCounts([row.id]));
 }
 
 export type TFacilityOption = { id: string; code: string; nameKanji: string };

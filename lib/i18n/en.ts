@@ -205,6 +205,8 @@ export const en: Record<TMessageKey, string> = {
   "facility.nameEnglish": "Facility name (English)",
   "facility.postalCode": "Postal code",
   "facility.address": "Address",
+  "facility.patientCounts": "Patients linked / registered",
+  "facility.patientCountsValue": "{linked} linked / {registered} registered",
   "facility.phone": "Phone",
   "facility.email": "E-mail",
   "facility.type": "Facility type",

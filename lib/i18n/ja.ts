@@ -205,6 +205,8 @@ export const ja = {
   "facility.nameEnglish": "施設英語名",
   "facility.postalCode": "郵便番号",
   "facility.address": "施設住所",
+  "facility.patientCounts": "連携患者数 / 登録患者数",
+  "facility.patientCountsValue": "連携 {linked} / 登録 {registered}",
   "facility.phone": "施設電話番号",
   "facility.email": "施設E-Mail",
   "facility.type": "施設種別",

@@ -50,6 +50,7 @@ import {
   ZUnlink,
   ZUpdatePatient,
 } from "@/lib/patients/schema";
+import { getFacility } from "@/lib/facilities/queries";
 import { createFacility, createStaff, viewerFor } from "@/tests/fixtures/factories";
 
 /* ---- errors and the access log ---- */
@@ -1150,5 +1151,15 @@ describe("later refinements", () => {
     await refused(clinicianB, () => getPatientPage(clinicianB, id), id);
     const own = await listOwnFacilityPatients(liaisonA, ZOwnPatientFilter.parse({ consent: "none", name: p.family }));
     expect(own.rows.map((r) => [r.patientId, r.isConsentInForce])).toEqual([[id, false]]);
+  });
+
+  it("counts a facility's linked and registered patients (施設情報)", async () => {
+    const before = await getFacility(clinicianA, A);
+    const p = await register({ links: [A, B] });
+    const after = await getFacility(clinicianA, A);
+    expect(after.linkedPatientCount).toBe(before.linkedPatientCount + 1);
+    expect(after.registeredPatientCount).toBe(before.registeredPatientCount + 1);
+    await unlink(liaisonA, (await activeLink(p.id, A)).id);
+    expect((await getFacility(clinicianA, A)).linkedPatientCount).toBe(before.linkedPatientCount);
   });
 });
