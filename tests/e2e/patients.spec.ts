@@ -166,5 +166,14 @@ test("a clinician bookmarks a linked patient and finds it on the home page", asy
   await nurse.setViewportSize({ width: 820, height: 1180 });
   await nurse.goto(`${origin()}/patients`);
   await screenshot(nurse, "patients-tablet");
+  // The same screens in English.
+  await nurse.context().addCookies([{ name: "locale", value: "en", url: origin() }]);
+  await nurse.goto(`${origin()}/patients?name=${encodeURIComponent("ミナミ")}`);
+  await expect(nurse.getByRole("heading", { name: "Regional patients" })).toBeVisible();
+  await nurse.getByRole("link", { name: /南 信太郎/ }).click();
+  await expect(nurse.getByText("Facilities attended")).toBeVisible();
+  await nurse.goto(nurse.url() + "/consent");
+  await expect(nurse.getByTestId("consent-state")).toHaveText("Comprehensive (all participating facilities)");
+  await screenshot(nurse, "patient-consent-english-tablet");
   await nurse.context().close();
 });
