@@ -2,7 +2,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { isSecretariat } from "@/lib/access/roles";
 import { requireViewer } from "@/lib/auth/viewer";
-import { AppError } from "@/lib/errors";
+import { orNotFound } from "@/lib/server/or-not-found";
 import { listFacilityOptions } from "@/lib/facilities/queries";
 import { formatDateTime } from "@/lib/i18n";
 import { getLocale, getT } from "@/lib/i18n/server";
@@ -34,12 +34,8 @@ export default async function AdminStaffPage({ searchParams }: { searchParams: P
     getT(),
     getLocale(),
     secretariat ? listFacilityOptions(viewer) : Promise.resolve([]),
-    listFacilityStaff(viewer, facilityId).catch((e: unknown) => {
-      if (e instanceof AppError && (e.code === "NOT_FOUND" || e.code === "FORBIDDEN")) return null;
-      throw e;
-    }),
+    orNotFound(listFacilityStaff(viewer, facilityId)),
   ]);
-  if (!staff) notFound();
   const rows = toRows(staff);
   return (
     <div className="space-y-6">

@@ -2,7 +2,7 @@ import { notFound } from "next/navigation";
 import { FacilityForm } from "@/components/admin/facility-form";
 import { canManageFacilities } from "@/lib/access/roles";
 import { requireViewer } from "@/lib/auth/viewer";
-import { AppError } from "@/lib/errors";
+import { orNotFound } from "@/lib/server/or-not-found";
 import { getFacility } from "@/lib/facilities/queries";
 import { getT } from "@/lib/i18n/server";
 
@@ -10,11 +10,7 @@ export default async function EditFacilityPage({ params, searchParams }: { param
   const viewer = await requireViewer();
   if (!canManageFacilities(viewer)) notFound();
   const [{ id }, { saved }, t] = await Promise.all([params, searchParams, getT()]);
-  const facility = await getFacility(viewer, id).catch((e: unknown) => {
-    if (e instanceof AppError && (e.code === "NOT_FOUND" || e.code === "FORBIDDEN")) return null;
-    throw e;
-  });
-  if (!facility) notFound();
+  const facility = await orNotFound(getFacility(viewer, id));
   const { staffCount, id: facilityId, ...values } = facility;
   return (
     <div className="space-y-6">

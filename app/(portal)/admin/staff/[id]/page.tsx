@@ -1,9 +1,8 @@
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { StaffAccountActions, StaffForm } from "@/components/admin/staff-form";
 import { isSecretariat } from "@/lib/access/roles";
 import { requireViewer } from "@/lib/auth/viewer";
-import { AppError } from "@/lib/errors";
+import { orNotFound } from "@/lib/server/or-not-found";
 import { formatDateTime } from "@/lib/i18n";
 import { getLocale, getT } from "@/lib/i18n/server";
 import { getStaff, type TStaffAdminRow } from "@/lib/staff/queries";
@@ -16,11 +15,7 @@ function activeLock(r: Pick<TStaffAdminRow, "lockedUntil">): Date | null {
 export default async function StaffDetailPage({ params }: { params: Promise<{ id: string }> }) {
   const viewer = await requireViewer();
   const { id } = await params;
-  const staff = await getStaff(viewer, id).catch((e: unknown) => {
-    if (e instanceof AppError && (e.code === "NOT_FOUND" || e.code === "FORBIDDEN")) return null;
-    throw e;
-  });
-  if (!staff) notFound();
+  const staff = await orNotFound(getStaff(viewer, id));
   const [t, locale] = await Promise.all([getT(), getLocale()]);
   const lockedUntil = activeLock(staff);
   const status = staff.isRetired ? "retired" : lockedUntil ? "locked" : "active";
