@@ -139,7 +139,9 @@ function cleanup(): Promise<void> {
   })();
   return cleaning;
 }
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
+// A closed pipe on stdout (`| head`) must not end the run before the database is stopped.
+process.stdout.on("error", () => {});
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   process.once(signal, () => {
     process.stderr.write(`\n${signal}: stopping the database\n`);
     void cleanup().finally(() => process.exit(130));
@@ -297,6 +299,10 @@ SELECT gen_random_uuid(), id, 'WITHDRAW'::"ConsentAction", 'COMPREHENSIVE'::"Con
        ($1::uuid[])[h + 1], 'SELF'::"ConsentSigner", withdrawn_at, $2::uuid, $3::uuid, '本人の申し出'
 FROM bench_plan WHERE withdrawn`;
 
+const BULK_TABLES = ["patients", "facility_patient_links", "link_consent_periods", "consent_events"];
+/** Set on the patients table once generation finished, so a kept database is reused only when whole. */
+const DONE_MARK = `chiikilink bench: ${N} patients generated`;
+
 async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
   const t0 = performance.now();
   const out = await fn();
@@ -312,6 +318,15 @@ async function generate(c: pg.Client, facilityIds: string[], recorder: { id: str
   await c.query("SET maintenance_work_mem = '1GB'");
   await c.query("SELECT setseed(0.20261122)");
   await c.query(DAMM_SQL);
+  // Secondary indexes are built once after the load (much faster than row by row), from their
+  // own definitions as the migrations made them; primary keys stay (the foreign keys need them).
+  const secondary = await c.query<{ name: string; def: string }>(
+    `SELECT i.indexname AS name, i.indexdef AS def FROM pg_indexes i
+     WHERE i.schemaname = 'public' AND i.tablename = ANY($1)
+       AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conname = i.indexname)`,
+    [BULK_TABLES],
+  );
+  for (const ix of secondary.rows) await c.query(`DROP INDEX "${ix.name}"`);
 
   const chunk = Math.max(1000, Math.ceil(N / 10));
   const t0 = performance.now();
@@ -349,10 +364,15 @@ async function generate(c: pg.Client, facilityIds: string[], recorder: { id: str
   );
   await c.query("DROP TABLE bench_plan");
   await c.query("RESET session_replication_role");
+  // Recreating the partial unique indexes also checks the generated facility patient IDs.
+  await timed(`${secondary.rows.length} secondary indexes rebuilt`, async () => {
+    for (const ix of secondary.rows) await c.query(ix.def);
+  });
   await timed("VACUUM (ANALYZE)", async () => {
-    for (const t of ["patients", "facility_patient_links", "link_consent_periods", "consent_events"]) await c.query(`VACUUM (ANALYZE) ${t}`);
+    for (const t of BULK_TABLES) await c.query(`VACUUM (ANALYZE) ${t}`);
   });
   await timed("CHECKPOINT", () => c.query("CHECKPOINT"));
+  await c.query(`COMMENT ON TABLE patients IS '${DONE_MARK}'`);
 }
 
 /* ---------------------------------------------------------------- inputs */
@@ -475,7 +495,10 @@ async function captureStatements<T>(fn: () => Promise<T>): Promise<{ result: T; 
 type TCase = {
   input: TInput;
   statements: Record<TPath, TStatement[]>;
+  /** the search's total (NaN where the warm-up call failed) */
   totals: Record<TPath, number>;
+  /** calls that threw (e.g. Prisma's 5 s interactive-transaction limit): their time still counts */
+  failures: Record<TPath, string[]>;
   app: Record<TPath, number[]>;
   raw: Record<TPath, number[]>;
   rawByRole: Record<TPath, Partial<Record<TStatement["role"], number[]>>>;
@@ -483,6 +506,19 @@ type TCase = {
 
 async function runApp(path: TPath, viewers: Record<TPath, TViewer>, filter: Partial<TPatientSearch>) {
   return path === "clinician" ? searchPatients(viewers.clinician, filter) : searchForRegistration(viewers.registration, filter);
+}
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).split("\n").filter((l) => l.trim()).slice(-1)[0] ?? "error";
+
+/** One app call, timed; a failure is recorded (with the time it took) instead of ending the run. */
+async function timeApp(cs: TCase, path: TPath, viewers: Record<TPath, TViewer>): Promise<void> {
+  const s = performance.now();
+  try {
+    await runApp(path, viewers, cs.input.filter);
+  } catch (err) {
+    cs.failures[path].push(errorText(err));
+  }
+  cs.app[path].push(performance.now() - s);
 }
 
 async function runRaw(c: pg.Client, statements: TStatement[]): Promise<{ total: number; byRole: Partial<Record<TStatement["role"], number>> }> {
@@ -502,19 +538,26 @@ async function measure(c: pg.Client, viewers: Record<TPath, TViewer>, inputs: TI
   const cases: TCase[] = [];
   const t0 = performance.now();
   for (const input of inputs) {
-    const clin = await captureStatements(() => runApp("clinician", viewers, input.filter));
-    const reg = await captureStatements(() => runApp("registration", viewers, input.filter));
+    const failures: Record<TPath, string[]> = { clinician: [], registration: [] };
+    const capture = async (p: TPath) => {
+      const got = await captureStatements(() => runApp(p, viewers, input.filter).catch((err: unknown) => (failures[p].push(errorText(err)), undefined)));
+      return { statements: got.statements, total: got.result?.total ?? NaN };
+    };
+    const clin = await capture("clinician");
+    const reg = await capture("registration");
+    for (const p of PATHS) if (failures[p].length) log(`warm-up ${p} ${JSON.stringify(input.query)} failed: ${failures[p][0]}`);
     cases.push({
       input,
       statements: { clinician: clin.statements, registration: reg.statements },
-      totals: { clinician: clin.result.total, registration: reg.result.total },
+      totals: { clinician: clin.total, registration: reg.total },
+      failures,
       app: { clinician: [], registration: [] },
       raw: { clinician: [], registration: [] },
       rawByRole: { clinician: {}, registration: {} },
     });
   }
   log(`captured the SQL of ${inputs.length} inputs × 2 paths (also the warm-up) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  const first = cases[0]!;
+  const first = cases.find((cs) => PATHS.every((p) => cs.statements[p].length > 0)) ?? cases[0]!;
   for (const p of PATHS) {
     const roles = first.statements[p].map((s) => s.role).join(" + ");
     log(`  ${p}: ${first.statements[p].length} SELECT statements per call (${roles})`);
@@ -525,16 +568,8 @@ async function measure(c: pg.Client, viewers: Record<TPath, TViewer>, inputs: TI
   for (const cs of cases) {
     // Rotate the order of the four measurements so no path always runs right after another.
     const steps: (() => Promise<void>)[] = [
-      async () => {
-        const s = performance.now();
-        await runApp("clinician", viewers, cs.input.filter);
-        cs.app.clinician.push(performance.now() - s);
-      },
-      async () => {
-        const s = performance.now();
-        await runApp("registration", viewers, cs.input.filter);
-        cs.app.registration.push(performance.now() - s);
-      },
+      () => timeApp(cs, "clinician", viewers),
+      () => timeApp(cs, "registration", viewers),
       ...PATHS.map((p) => async () => {
         const r = await runRaw(c, cs.statements[p]);
         cs.raw[p].push(r.total);
@@ -566,7 +601,7 @@ async function explainSlowest(c: pg.Client, cases: TCase[]): Promise<TPlan[]> {
   for (const kind of KINDS) {
     for (const p of PATHS) {
       const ofKind = cases.filter((cs) => cs.input.kind === kind);
-      const slowest = ofKind.reduce((a, b) => (Math.max(...(b.rawByRole[p].page ?? [0])) > Math.max(...(a.rawByRole[p].page ?? [0])) ? b : a));
+      const slowest = ofKind.reduce((a, b) => (Math.max(...b.raw[p]) > Math.max(...a.raw[p]) ? b : a));
       for (const role of ["page", "count"] as const) {
         const st = slowest.statements[p].find((s) => s.role === role);
         if (!st) continue;
@@ -583,11 +618,74 @@ function planSummary(plan: string): string {
   const seq = [...new Set([...plan.matchAll(/Seq Scan on (\S+)/g)].map((m) => m[1]!))];
   const sorts = [...new Set([...plan.matchAll(/Sort Method: ([^\n]+?)\s*(?:Memory|Disk):/g)].map((m) => m[1]!.trim()))];
   const exec = plan.match(/Execution Time: ([\d.]+) ms/)?.[1];
+  // Rows the largest scan of patients produced: rows × loops (a parallel scan's loops are its processes).
+  let patientRows = 0;
+  for (const line of plan.split("\n")) {
+    const m = /Scan.* on patients\b/.test(line) ? line.match(/actual time=[\d.]+\.\.[\d.]+ rows=([\d.]+) loops=(\d+)/) : null;
+    if (m) patientRows = Math.max(patientRows, Number(m[1]) * Number(m[2]));
+  }
+  const buffers = plan.match(/Buffers: shared ((?:hit=\d+)?(?: ?read=\d+)?)/)?.[1];
   const parts = [`indexes: ${indexes.length ? indexes.map((i) => `\`${i}\``).join(", ") : "none"}`];
   if (seq.length) parts.push(`sequential scans: ${seq.map((s) => `\`${s}\``).join(", ")}`);
   if (sorts.length) parts.push(`sort: ${sorts.join(", ")}`);
+  if (patientRows) parts.push(`largest patients scan returned ${Math.round(patientRows).toLocaleString("en")} rows`);
+  if (buffers) parts.push(`buffers ${buffers}`);
   if (exec) parts.push(`execution ${exec} ms`);
   return parts.join("; ");
+}
+
+/** Plan nodes whose line matches `re`: actual rows × loops, loops, and rows removed by filter × loops. */
+function planNodes(plan: string, re: RegExp): { rows: number; loops: number; removed: number }[] {
+  const lines = plan.split("\n");
+  const out: { rows: number; loops: number; removed: number }[] = [];
+  lines.forEach((line, i) => {
+    if (!re.test(line)) return;
+    const m = line.match(/actual time=[\d.]+\.\.[\d.]+ rows=([\d.]+) loops=(\d+)/);
+    if (!m) return;
+    const loops = Number(m[2]);
+    let removed = 0;
+    for (const next of lines.slice(i + 1)) {
+      if (next.includes("->")) break;
+      const r = next.match(/Rows Removed by Filter: (\d+)/);
+      if (r) removed = Number(r[1]) * loops;
+    }
+    out.push({ rows: Number(m[1]) * loops, loops, removed });
+  });
+  return out;
+}
+
+const n0 = (x: number) => Math.round(x).toLocaleString("en");
+
+/** Findings read off the plans (only those that apply to this run), so the note stays true when the code changes. */
+function findings(plans: TPlan[], cases: TCase[]): string[] {
+  const out: string[] = [];
+  const tag = (x: TPlan) => `${KIND_LABEL[x.kind].toLowerCase()}, ${x.path}, ${x.input}`;
+  for (const x of plans.filter((pl) => pl.role === "count")) {
+    const walk = planNodes(x.text, /Index Scan using patients_pkey on patients/).find((nd) => nd.removed > 0);
+    const sql = cases.flatMap((cs) => cs.statements[x.path]).find((st) => st.role === "count")?.text ?? "";
+    if (walk && /ORDER BY "public"\."patients"\."id"/.test(sql)) {
+      out.push(
+        `Capped count (${tag(x)}): Prisma sends \`count({ where, take: 1001 })\` as \`… ORDER BY patients.id LIMIT 1001\`, so the planner walks ` +
+          `\`patients_pkey\` in id order and filters every row it passes (${n0(walk.removed)} rows removed) until 1,001 match — the whole table when fewer exist.`,
+      );
+    }
+  }
+  for (const x of plans.filter((pl) => pl.role === "page")) {
+    const heap = planNodes(x.text, /Bitmap Heap Scan on patients/)[0];
+    if (heap && /Sort Key: (?:patients\.)?kana_key/.test(x.text) && heap.rows > 100) {
+      out.push(
+        `Page (${tag(x)}): ${n0(heap.rows)} matching patients are fetched and sorted to return 20 — the \`varchar_pattern_ops\` indexes serve the LIKE prefix ` +
+          `but cannot deliver \`ORDER BY kana_key, birth_date, id\`${/BitmapOr/.test(x.text) ? ", and the family-or-given-name OR is a BitmapOr" : ""}.`,
+      );
+    }
+  }
+  for (const x of plans) {
+    const probes = Math.max(0, ...planNodes(x.text, / on facility_patient_links t0\b/).map((nd) => nd.loops));
+    if (x.path === "clinician" && probes >= 500) {
+      out.push(`Visibility (${tag(x)}, ${x.role}): ${n0(probes)} candidates each cost a probe of \`facility_patient_links\` and \`link_consent_periods\` (the EXISTS of the visibility rule).`);
+    }
+  }
+  return out;
 }
 
 /* ---------------------------------------------------------------- report */
@@ -618,6 +716,16 @@ async function machine(c: pg.Client) {
   };
 }
 
+/** The options that shape the numbers, as they would be typed after `npm run bench:patients --`. */
+function commandArgs(): string {
+  const args = [
+    N !== 1_000_000 ? `--patients ${N}` : "",
+    K !== 200 ? `--runs ${K}` : "",
+    opts.viewer !== "core" ? `--viewer ${opts.viewer}` : "",
+  ].filter(Boolean);
+  return args.length ? ` -- ${args.join(" ")}` : "";
+}
+
 const START = "<!-- bench:patient-search:start -->";
 const END = "<!-- bench:patient-search:end -->";
 
@@ -637,7 +745,7 @@ function renderSection(args: {
   lines.push(`## Patient search (${N.toLocaleString("en")} patients)`);
   lines.push("");
   lines.push(
-    `Measured ${when.toISOString().slice(0, 16).replace("T", " ")} UTC with \`npm run bench:patients${N === 1_000_000 ? "" : ` -- --patients ${N}`}\`` +
+    `Measured ${when.toISOString().slice(0, 16).replace("T", " ")} UTC with \`npm run bench:patients${commandArgs()}\`` +
       ` (\`scripts/bench/patient-search.mts\`).`,
   );
   lines.push("");
@@ -694,7 +802,7 @@ function renderSection(args: {
   lines.push("");
   lines.push("### Plans");
   lines.push("");
-  lines.push("`EXPLAIN (ANALYZE, BUFFERS)` of the slowest input per kind and path (by raw page time), run after the timed pass:");
+  lines.push("`EXPLAIN (ANALYZE, BUFFERS)` of the slowest input per kind and path (by raw SQL time), run after the timed pass:");
   lines.push("");
   for (const kind of KINDS) {
     for (const p of PATHS) {
@@ -704,6 +812,13 @@ function renderSection(args: {
     }
   }
   lines.push("");
+  const found = findings(plans, cases);
+  if (found.length) {
+    lines.push("What the plans show:");
+    lines.push("");
+    for (const f of found) lines.push(`- ${f}`);
+    lines.push("");
+  }
   for (const p of PATHS) {
     const st = args.firstStatements[p];
     lines.push(`<details><summary>SQL Prisma sends for ${p === "clinician" ? "searchPatients" : "searchForRegistration"} (first kana input)</summary>`);
@@ -777,6 +892,8 @@ async function main() {
     });
     facilityIds = facilities.map((f) => f.id);
   } else if (existing === N) {
+    const mark = await c.query<{ d: string | null }>("SELECT obj_description('patients'::regclass, 'pg_class') AS d");
+    if (mark.rows[0]?.d !== DONE_MARK) throw new Error(`the generation in ${opts["data-dir"]} did not finish: remove the folder and run again`);
     log(`reusing the ${N.toLocaleString("en")} patients already in ${opts["data-dir"]}`);
     const rows = await db().facility.findMany({ where: { code: { startsWith: "B" } }, orderBy: { code: "asc" }, select: { id: true } });
     facilityIds = rows.map((r) => r.id);
@@ -794,7 +911,14 @@ async function main() {
 
   if (existing === 0) {
     const t0 = performance.now();
-    await generate(c, facilityIds, { id: staff.liaison.user.id, facilityId: viewerFacilityId });
+    // Its own connection: the bulk-load settings must not follow into the measurements.
+    const loader = new pg.Client({ connectionString: database.url });
+    await loader.connect();
+    try {
+      await generate(loader, facilityIds, { id: staff.liaison.user.id, facilityId: viewerFacilityId });
+    } finally {
+      await loader.end();
+    }
     log(`data generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
 
