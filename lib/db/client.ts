@@ -7,7 +7,9 @@ function createClient() {
   const url = env().DATABASE_URL;
   if (!url) throw new Error("DATABASE_URL is not set: server.ts sets it after starting the database");
   return new PrismaClient({
-    adapter: new PrismaPg({ connectionString: url, max: 10 }),
+    // The pg adapter sends timestamps as UTC text without an offset (prisma/prisma#26786): the
+    // session must read them as UTC, whatever time zone the server was initialised with.
+    adapter: new PrismaPg({ connectionString: url, max: 10, options: "-c timezone=UTC" }),
     // Secrets never leave the data layer by accident (design.md rule 6); the auth code asks for them.
     omit: {
       staffUser: { passwordHash: true, secretAnswerHash: true },
