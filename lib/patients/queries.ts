@@ -31,8 +31,11 @@ import {
 import { PATIENT_PAGE_SIZE, type TDuplicateCheck, type TOwnPatientFilter, type TPatientSearch } from "@/lib/patients/schema";
 import { isKanaTerm, isUuid, kanaKey, searchTerms } from "@/lib/text";
 
-/** Counting stops here: "1,000件以上" is all a person needs, and counting a million rows is not free. */
-const COUNT_CAP = 1000;
+/**
+ * Counting stops here: "200件以上" tells a person to narrow the search, and every counted row
+ * costs the visibility rule's lookups (docs/benchmarks.md).
+ */
+const COUNT_CAP = 200;
 
 const identitySelect = { id: true, regionalId: true, nameKanji: true, nameKana: true, sex: true, birthDate: true } satisfies Prisma.PatientSelect;
 const toIdentity = (p: Prisma.PatientGetPayload<{ select: typeof identitySelect }>, now: Date): TPatientIdentity => ({
@@ -53,22 +56,39 @@ function nameTermWhere(term: string): Prisma.PatientWhereInput {
   return { nameKanji: { contains: term } };
 }
 
-/** The search criteria of 地域患者一覧 / 個人情報検索 (all must match). */
-export function searchCriteriaWhere(viewer: TViewer, f: Partial<TPatientSearch>): Prisma.PatientWhereInput[] {
-  const and: Prisma.PatientWhereInput[] = [];
-  if (f.regionalId) and.push({ regionalId: f.regionalId });
+type TPart = { where: Prisma.PatientWhereInput; orderBy: Prisma.PatientOrderByWithRelationInput[] };
+
+const BY_KANA: Prisma.PatientOrderByWithRelationInput[] = [{ kanaKey: "asc" }, { birthDate: "asc" }, { id: "asc" }];
+const BY_GIVEN_KANA: Prisma.PatientOrderByWithRelationInput[] = [{ kanaGivenKey: "asc" }, ...BY_KANA];
+
+/**
+ * The search criteria of 地域患者一覧 / 個人情報検索 as one or two ordered lists. A kana name is
+ * matched as a prefix of the whole kana name first ("ヤマダ", "やまだ はなこ") and then of the given
+ * name ("ハナコ"; or "やま はな": family prefix, then given prefix); each list is read in the order
+ * of its own index (kana_key or kana_given_key, collation "C"), so a page never sorts all matches.
+ */
+export function searchParts(viewer: TViewer, f: Partial<TPatientSearch>): TPart[] {
+  const base: Prisma.PatientWhereInput[] = [];
+  if (f.regionalId) base.push({ regionalId: f.regionalId });
   if (f.facilityPatientId) {
     // 施設患者ID is a number at one facility: the one chosen, else the viewer's own.
-    and.push({ links: { some: { facilityId: f.facilityId ?? viewer.facilityId, facilityPatientId: f.facilityPatientId, unlinkedAt: null } } });
+    base.push({ links: { some: { facilityId: f.facilityId ?? viewer.facilityId, facilityPatientId: f.facilityPatientId, unlinkedAt: null } } });
   }
+  if (f.birthDate) base.push({ birthDate: f.birthDate });
+  if (f.sex) base.push({ sex: f.sex });
+
   const terms = searchTerms(f.name);
-  // "ヤマダ ハナコ" also matches as one key, so family + given typed with a space finds the person.
-  // or as a prefix of each part ("やま はな" finds ヤマダ ハナコ).
-  if (terms.length > 1 && terms.every(isKanaTerm)) and.push({ OR: [{ kanaKey: { startsWith: terms.map(kanaKey).join("") } }, { AND: terms.map(nameTermWhere) }] });
-  else and.push(...terms.map(nameTermWhere));
-  if (f.birthDate) and.push({ birthDate: f.birthDate });
-  if (f.sex) and.push({ sex: f.sex });
-  return and;
+  const kana = terms.filter(isKanaTerm).map(kanaKey);
+  const kanji = terms.filter((t) => !isKanaTerm(t)).map((t): Prisma.PatientWhereInput => ({ nameKanji: { contains: t } }));
+  if (kana.length === 0) return [{ where: { AND: [...base, ...kanji] }, orderBy: BY_KANA }];
+  const whole = kana.join("");
+  const [first = "", ...rest] = kana;
+  const wholePrefix: Prisma.PatientWhereInput = { kanaKey: { startsWith: whole } };
+  const secondList: TPart =
+    kana.length === 1
+      ? { where: { AND: [...base, ...kanji, { kanaGivenKey: { startsWith: first } }, { NOT: wholePrefix }] }, orderBy: BY_GIVEN_KANA }
+      : { where: { AND: [...base, ...kanji, { kanaKey: { startsWith: first } }, { kanaGivenKey: { startsWith: rest.join("") } }, { NOT: wholePrefix }] }, orderBy: BY_KANA };
+  return [{ where: { AND: [...base, ...kanji, wholePrefix] }, orderBy: BY_KANA }, secondList];
 }
 
 const describeSearch = (f: Partial<TPatientSearch>) =>
@@ -82,30 +102,33 @@ const describeSearch = (f: Partial<TPatientSearch>) =>
     page: f.page,
   });
 
+/**
+ * One page over the ordered lists: each list is counted (up to the cap, in its index order, so
+ * the count stops early) and the page is filled from the first list, then the next.
+ */
 async function pageOf<TRow>(
   tx: TTx,
-  where: Prisma.PatientWhereInput,
+  parts: TPart[],
+  restrict: Prisma.PatientWhereInput | null,
   page: number,
   select: Prisma.PatientSelect,
   map: (row: never) => TRow,
 ): Promise<TSearchResult<TRow>> {
-  const [counted, rows] = await Promise.all([
-    tx.patient.count({ where, take: COUNT_CAP + 1 }),
-    tx.patient.findMany({
-      where,
-      orderBy: [{ kanaKey: "asc" }, { birthDate: "asc" }, { id: "asc" }],
-      skip: (page - 1) * PATIENT_PAGE_SIZE,
-      take: PATIENT_PAGE_SIZE,
-      select,
-    }),
-  ]);
-  return {
-    rows: rows.map((r) => map(r as never)),
-    total: Math.min(counted, COUNT_CAP),
-    isTotalCapped: counted > COUNT_CAP,
-    page,
-    pageSize: PATIENT_PAGE_SIZE,
-  };
+  let skip = (page - 1) * PATIENT_PAGE_SIZE;
+  let counted = 0;
+  const rows: TRow[] = [];
+  for (const part of parts) {
+    if (counted > COUNT_CAP) break;
+    const where = restrict ? { AND: [restrict, part.where] } : part.where;
+    const n = await tx.patient.count({ where, orderBy: part.orderBy, take: COUNT_CAP + 1 - counted });
+    if (rows.length < PATIENT_PAGE_SIZE && skip < n) {
+      const found = await tx.patient.findMany({ where, orderBy: part.orderBy, skip, take: PATIENT_PAGE_SIZE - rows.length, select });
+      rows.push(...found.map((r) => map(r as never)));
+    }
+    skip = Math.max(0, skip - n);
+    counted += n;
+  }
+  return { rows, total: Math.min(counted, COUNT_CAP), isTotalCapped: counted > COUNT_CAP, page, pageSize: PATIENT_PAGE_SIZE };
 }
 
 /**
@@ -114,7 +137,7 @@ async function pageOf<TRow>(
  */
 export async function searchPatients(viewer: TViewer, f: Partial<TPatientSearch>, now: Date = new Date()): Promise<TSearchResult<TPatientSearchRow>> {
   const page = Math.max(1, Math.trunc(f.page ?? 1));
-  const where: Prisma.PatientWhereInput = { AND: [patientVisibleWhere(viewer, now), ...searchCriteriaWhere(viewer, f)] };
+  const parts = searchParts(viewer, f);
   const select = {
     ...identitySelect,
     postalCode: true,
@@ -122,7 +145,7 @@ export async function searchPatients(viewer: TViewer, f: Partial<TPatientSearch>
     links: { where: { facilityId: viewer.facilityId, unlinkedAt: null }, select: { facilityPatientId: true } },
   } satisfies Prisma.PatientSelect;
   return db().$transaction(async (tx) => {
-    const result = await pageOf(tx, where, page, select, (p: Prisma.PatientGetPayload<{ select: typeof select }>) => ({
+    const result = await pageOf(tx, parts, patientVisibleWhere(viewer, now), page, select, (p: Prisma.PatientGetPayload<{ select: typeof select }>) => ({
       ...toIdentity(p, now),
       facilityPatientId: p.links[0]?.facilityPatientId ?? null,
       postalCode: p.postalCode,
@@ -140,14 +163,14 @@ export async function searchPatients(viewer: TViewer, f: Partial<TPatientSearch>
 export async function searchForRegistration(viewer: TViewer, f: Partial<TPatientSearch>, now: Date = new Date()): Promise<TSearchResult<TRegistrationSearchRow>> {
   assertAllowed(mayRegisterPatients(viewer.roles), "search patients for registration");
   const page = Math.max(1, Math.trunc(f.page ?? 1));
-  const where: Prisma.PatientWhereInput = { AND: searchCriteriaWhere(viewer, f) };
+  const parts = searchParts(viewer, f);
   const select = {
     ...identitySelect,
     createdByFacilityId: true,
     links: { where: { facilityId: viewer.facilityId, unlinkedAt: null }, select: { facilityPatientId: true, facilityId: true } },
   } satisfies Prisma.PatientSelect;
   return db().$transaction(async (tx) => {
-    const result = await pageOf(tx, where, page, select, (p: Prisma.PatientGetPayload<{ select: typeof select }>) => ({
+    const result = await pageOf(tx, parts, null, page, select, (p: Prisma.PatientGetPayload<{ select: typeof select }>) => ({
       ...toIdentity(p, now),
       ownFacilityPatientId: p.links[0]?.facilityPatientId ?? null,
       canAdminister: canAdministerPatient(viewer, { createdByFacilityId: p.createdByFacilityId, links: p.links.map((l) => ({ ...l, isActive: true })) }),

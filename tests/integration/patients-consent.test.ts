@@ -1162,4 +1162,27 @@ describe("later refinements", () => {
     await unlink(liaisonA, (await activeLink(p.id, A)).id);
     expect((await getFacility(clinicianA, A)).linkedPatientCount).toBe(before.linkedPatientCount);
   });
+
+  it("lists whole-name prefix matches first, then given-name matches, and pages across both lists", async () => {
+    const named = (family: string, given: string, i: number): TPerson => ({
+      family,
+      given,
+      nameKana: `${family} ${given}`,
+      nameKanji: `試験${i} 氏名`,
+      kanjiTag: String(i),
+      birthDate: formatSeireki(new Date(Date.UTC(1950, 0, 1) + i * DAY)),
+    });
+    const familyMatches = [];
+    for (let i = 0; i < 21; i++) familyMatches.push(await register({ person: named(`ヌヌ${"アイウエオカキクケコサシスセソタチツテトナ".charAt(i)}`, "タロウ", i) }));
+    const given = await register({ person: named("アベ", "ヌヌコ", 30) });
+    const page1 = await search(clinicianB, { name: "ぬぬ" });
+    expect(page1.total).toBe(22);
+    expect(page1.rows.map((r) => r.id)).toEqual(familyMatches.slice(0, 20).map((p) => p.id));
+    const page2 = await search(clinicianB, { name: "ぬぬ", page: "2" });
+    expect(page2.rows.map((r) => r.id)).toEqual([familyMatches[20]!.id, given.id]);
+    // Family prefix + given prefix typed apart.
+    expect(await foundIds(clinicianB, { name: "ぬぬあ た" })).toEqual([familyMatches[0]!.id]);
+    // The whole kana name typed with a space.
+    expect(await foundIds(clinicianB, { name: "アベ ヌヌコ" })).toEqual([given.id]);
+  });
 });

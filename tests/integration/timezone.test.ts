@@ -3,7 +3,8 @@ import { db, disconnectDb } from "@/lib/db/client";
 
 describe("time zone of the database", () => {
   it("stores and compares instants correctly even when the database's default time zone is Japan", async () => {
-    const [{ name }] = await db().$queryRaw<{ name: string }[]>`SELECT current_database() AS name`;
+    const [current] = await db().$queryRaw<{ name: string }[]>`SELECT current_database() AS name`;
+    const name = current!.name;
     await db().$executeRawUnsafe(`ALTER DATABASE "${name}" SET timezone = 'Asia/Tokyo'`);
     await disconnectDb(); // new connections pick up the database's setting
     const at = new Date("2026-04-01T00:30:00.000Z");
