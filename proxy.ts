@@ -8,7 +8,8 @@ import { decodeTerminalHeader, TERMINAL_HEADER } from "@/lib/auth/terminal";
  * Everything finer (idle time, retirement, password state, permissions) is decided in the data
  * layer by requireViewer(), which reads the database.
  */
-const PUBLIC_PATHS = ["/login", "/password/forgot", "/api/auth"];
+// /api/ingest is the facilities' data feed: certificate-authenticated, no personal session.
+const PUBLIC_PATHS = ["/login", "/password/forgot", "/api/auth", "/api/ingest"];
 
 export async function proxy(req: NextRequest) {
   const secret = env().AUTH_SECRET ?? "";

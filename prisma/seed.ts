@@ -11,6 +11,7 @@ import { env } from "@/lib/env";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { recordConsent } from "@/lib/consent/mutations";
 import { ZConsentInput } from "@/lib/consent/schema";
+import { importStorageTree } from "@/lib/clinical/ingest/mutations";
 import { registerPatient } from "@/lib/patients/mutations";
 import { ZRegisterPatient } from "@/lib/patients/schema";
 import { issueCertificate } from "@/lib/pki/mutations";
@@ -86,7 +87,13 @@ export const DEMO_PATIENTS: TDemoPatient[] = [
   { nameKanji: "天竜 一郎", nameKana: "テンリュウ イチロウ", sex: "MALE", birthDate: "S35/02/29", postalCode: "395-0044", address: "長野県飯田市本町5-6", phone: "0265-11-0003", links: { "2000101": "00100003", "2000201": "A-2303", "2000301": "P0003" }, consent: "hospital-clinic" },
   { nameKanji: "高森 和子", nameKana: "タカモリ カズコ", sex: "FEMALE", birthDate: "S10/08/15", postalCode: "399-3103", address: "長野県下伊那郡高森町下市田7-8", phone: "0265-11-0004", links: { "2000101": "00100004", "2000201": "A-2304" }, consent: "withdrawn" },
   { nameKanji: "阿智 健太", nameKana: "アチ ケンタ", sex: "MALE", birthDate: "H02/05/20", postalCode: "395-0303", address: "長野県下伊那郡阿智村駒場9-10", phone: "0265-11-0005", links: { "2000101": "00100005" }, consent: "none" },
+  // The patient of the public SS-MIX2 sample storage (tests/fixtures/ssmix2, see its README): the
+  // hospital's data for 9999013 is imported through the real import path below.
+  { nameKanji: "患者 太郎", nameKana: "カンジャ タロウ", sex: "MALE", birthDate: "1948/04/05", postalCode: "422-8033", address: "静岡県静岡市登呂1-3-5", phone: "054-000-0000", links: { "2000101": "9999013", "2000201": "A-2399" }, consent: "comprehensive" },
 ];
+
+/** The hospital's SS-MIX2 storage in the demo: the public sample storage shipped with the tests. */
+export const DEMO_SSMIX2_ROOT = path.resolve("tests/fixtures/ssmix2/sampleData");
 
 async function seedDemoPatients(viewers: Map<string, TViewer>, facilityIds: Map<string, string>): Promise<void> {
   const liaison = viewers.get("hosp-liaison");
@@ -136,6 +143,12 @@ export async function seedDemoRegion(opts: { certDir: string; log: (line: string
     ],
   });
   await seedDemoPatients(viewers, new Map(created.map((c) => [c.f.code, c.facilityId])));
+  const hospital = created.find((c) => c.f.code === "2000101")!;
+  if (fs.existsSync(DEMO_SSMIX2_ROOT)) {
+    await db().facility.update({ where: { id: hospital.facilityId }, data: { ssmix2StorageRoot: DEMO_SSMIX2_ROOT }, select: { id: true } });
+    const report = await importStorageTree(hospital.facilityId, DEMO_SSMIX2_ROOT, { source: "demo-seed" });
+    opts.log(`imported the sample SS-MIX2 storage for ${hospital.f.nameKanji}: ${report.created} items from ${report.done} messages (${report.failed} refused)`);
+  }
   fs.mkdirSync(opts.certDir, { recursive: true, mode: 0o700 });
   const out: TDemoCertificate[] = [];
   for (const { facilityId, f } of created) {

@@ -65,6 +65,8 @@ export type TLinkRow = {
   unlinkReason: string | null;
   canUnlink: boolean;
   canPublish: boolean;
+  /** the facility's SS-MIX2 storage is configured: 最新データ取得 can run */
+  hasDataSource: boolean;
 };
 
 export type TPatientPage = {

@@ -4,6 +4,7 @@ import { db, type TTx } from "@/lib/db/client";
 import { assertAllowed, canPublish, canUnlink } from "@/lib/access/roles";
 import { canAdministerPatient, mayRegisterPatients, patientVisibleWhere } from "@/lib/access/visibility";
 import type { TViewer } from "@/lib/auth/viewer-type";
+import { attachContentsToLink, detachContentsFromLink } from "@/lib/clinical/mutations";
 import { insertConsentEvent, lockPatient, rebuildConsentPeriods, storeConsentScan, type TScanUpload } from "@/lib/consent/mutations";
 import { formatSeireki } from "@/lib/dates";
 import { AppError, notFound } from "@/lib/errors";
@@ -75,15 +76,19 @@ async function assertLinkable(tx: TTx, link: TLinkInput, field: string, patientI
 
 async function createLink(tx: TTx, viewer: TViewer, patientId: string, link: TLinkInput, field: string) {
   await assertLinkable(tx, link, field, patientId);
+  let created: { id: string };
   try {
     // A savepoint-free insert: a unique violation aborts the transaction, which is what we want.
-    return await tx.facilityPatientLink.create({
+    created = await tx.facilityPatientLink.create({
       data: { patientId, facilityId: link.facilityId, facilityPatientId: link.facilityPatientId, linkedById: viewer.userId, linkedByFacilityId: viewer.facilityId },
       select: { id: true },
     });
   } catch (e) {
     throw isUniqueViolation(e) ? fieldError(`${field}.facilityPatientId`, "v.link.taken") : e;
   }
+  // Data the facility sent before the link joins the patient now.
+  await attachContentsToLink(tx, { id: created.id, facilityId: link.facilityId, facilityPatientId: link.facilityPatientId, patientId });
+  return created;
 }
 
 /**
@@ -174,6 +179,7 @@ export async function unlinkFacilityPatient(viewer: TViewer, input: TUnlink): Pr
       where: { id: link.id, unlinkedAt: null },
       data: { unlinkedAt: new Date(), unlinkedById: viewer.userId, unlinkReason: input.reason },
     });
+    await detachContentsFromLink(tx, link.id);
   });
 }
 

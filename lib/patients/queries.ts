@@ -242,7 +242,7 @@ const linkSelect = {
   unlinkedAt: true,
   unlinkedById: true,
   unlinkReason: true,
-  facility: { select: { nameKanji: true, type: true, isDisclosing: true } },
+  facility: { select: { nameKanji: true, type: true, isDisclosing: true, ssmix2StorageRoot: true } },
 } satisfies Prisma.FacilityPatientLinkSelect;
 type TLinkPayload = Prisma.FacilityPatientLinkGetPayload<{ select: typeof linkSelect }>;
 
@@ -283,6 +283,7 @@ async function toLinkRows(tx: TTx, viewer: TViewer, links: TLinkPayload[], now: 
     unlinkReason: l.unlinkReason,
     canUnlink: l.unlinkedAt === null && canUnlink(viewer, l),
     canPublish: l.unlinkedAt === null && canPublish(viewer, l.facilityId),
+    hasDataSource: l.facility.ssmix2StorageRoot !== null,
   }));
 }
 

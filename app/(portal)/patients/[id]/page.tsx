@@ -1,18 +1,50 @@
 import Link from "next/link";
 import { Alert } from "@/components/ui/form";
-import { getT } from "@/lib/i18n/server";
+import { listPatientContents } from "@/lib/clinical/queries";
+import { formatDateTime } from "@/lib/i18n";
+import { getLocale, getT } from "@/lib/i18n/server";
 import { loadPatient } from "./load-patient";
 
-/** The patient's overview: what the viewer may do here. The calendar of records lands here with the data feeds. */
+const th = "px-3 py-2 whitespace-nowrap";
+
+/** The patient's overview: the records the viewer may see, newest first (the calendar view comes on top of this). */
 export default async function PatientOverviewPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const [{ page }, t] = await Promise.all([loadPatient(id), getT()]);
+  const [{ viewer, page }, t, locale] = await Promise.all([loadPatient(id), getT(), getLocale()]);
+  const contents = page.canSeeRecords ? await listPatientContents(viewer, id) : [];
   return (
     <section className="rounded-lg bg-white p-5 shadow">
       {page.canSeeRecords ? (
-        <p className="text-sm text-slate-600" data-testid="records-access">
-          {t("patientPage.calendarSoon")}
-        </p>
+        <div data-testid="records-access">
+          <h2 className="mb-2 text-lg font-semibold">{t("patientPage.contents")}</h2>
+          <p className="mb-3 text-xs text-slate-500">{t("patientPage.calendarLater")}</p>
+          {contents.length === 0 ? (
+            <p className="text-sm text-slate-500">{t("patientPage.noContents")}</p>
+          ) : (
+            <div className="overflow-x-auto">
+              <table className="min-w-full text-sm" data-testid="contents">
+                <thead className="bg-slate-100 text-left">
+                  <tr>
+                    <th className={th}>{t("patientPage.contentDate")}</th>
+                    <th className={th}>{t("patientPage.contentCategory")}</th>
+                    <th className={th}>{t("patientPage.contentTitle")}</th>
+                    <th className={th}>{t("patientPage.contentFacility")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {contents.map((c) => (
+                    <tr key={c.id} className="border-b border-slate-200 align-top">
+                      <td className="px-3 py-2 whitespace-nowrap">{formatDateTime(c.occurredAt, locale)}</td>
+                      <td className="px-3 py-2 whitespace-nowrap">{t(`enum.ContentCategory.${c.category}`)}</td>
+                      <td className="px-3 py-2">{c.title}</td>
+                      <td className="px-3 py-2">{c.ownerFacilityName}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </div>
       ) : (
         <Alert kind="warning">{t("patientPage.noRecordsAccess")}</Alert>
       )}

@@ -1,5 +1,6 @@
 import { notFound } from "next/navigation";
 import { AddLinkForm } from "@/components/patients/add-link-form";
+import { FetchLatestButton } from "@/components/patients/fetch-latest-button";
 import { UnlinkForm } from "@/components/patients/unlink-form";
 import { formatDateTime } from "@/lib/i18n";
 import { getLocale, getT } from "@/lib/i18n/server";
@@ -44,13 +45,11 @@ export default async function PatientLinksPage({ params }: { params: Promise<{ i
                       <td className="px-3 py-2">
                         <div className="flex flex-wrap gap-2">
                           {l.canUnlink && <UnlinkForm linkId={l.id} />}
-                          <span
-                            className="inline-flex min-h-11 items-center rounded border border-slate-200 px-3 text-sm text-slate-400"
-                            title={t("register.latestDataNote")}
-                            aria-disabled
-                          >
-                            {t("links.latestData")}
-                          </span>
+                          {l.hasDataSource ? (
+                            <FetchLatestButton linkId={l.id} />
+                          ) : (
+                            <span className="inline-flex min-h-11 items-center text-xs text-slate-500">{t("links.noDataSource")}</span>
+                          )}
                         </div>
                       </td>
                     </tr>

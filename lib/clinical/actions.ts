@@ -1,0 +1,20 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { runAction } from "@/lib/action-result";
+import { requireViewer } from "@/lib/auth/viewer";
+import { fetchLatestData } from "@/lib/clinical/ingest/mutations";
+
+const ZFetchLatest = z.object({ linkId: z.uuid({ message: "common.notFound" }) });
+
+/** 最新データ取得 for one linked facility patient ID. */
+export async function fetchLatestDataAction(input: unknown) {
+  const viewer = await requireViewer();
+  const result = await runAction(ZFetchLatest, input, async ({ linkId }) => {
+    const r = await fetchLatestData(viewer, linkId);
+    return { files: r.files, created: r.created, replaced: r.replaced, unchanged: r.unchanged, failed: r.failed, errors: r.errors.slice(0, 10) };
+  });
+  if (result.ok) revalidatePath("/patients", "layout");
+  return result;
+}

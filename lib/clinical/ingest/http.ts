@@ -1,0 +1,18 @@
+import "server-only";
+import { getTerminal } from "@/lib/auth/viewer";
+import type { TMessageResult } from "@/lib/clinical/ingest/mutations";
+
+/**
+ * The data feed is machine to machine: the sender is the facility of the verified client
+ * certificate (its uploader terminal), with no personal session.
+ */
+export async function ingestingFacilityId(): Promise<string | null> {
+  return (await getTerminal())?.facilityId ?? null;
+}
+
+export function ingestResponse(r: TMessageResult): Response {
+  if (r.ok) return Response.json({ ok: true, dataType: r.dataType, created: r.outcome.created, replaced: r.outcome.replaced, unchanged: r.outcome.unchanged, items: r.outcome.items });
+  return Response.json({ ok: false, error: r.error, where: r.where }, { status: 422 });
+}
+
+export const noTerminal = () => Response.json({ ok: false, error: "a facility client certificate is required" }, { status: 401 });

@@ -1,0 +1,129 @@
+import "server-only";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { db } from "@/lib/db/client";
+import { importParsedMessage, type TImportOutcome } from "@/lib/clinical/mutations";
+import { parseFhirBundle } from "@/lib/clinical/ingest/fhir";
+import { parseSsmix2Message } from "@/lib/clinical/ingest/ssmix2";
+import { IngestError } from "@/lib/clinical/ingest/types";
+import { patientAdministrableWhere } from "@/lib/access/visibility";
+import type { TViewer } from "@/lib/auth/viewer-type";
+import { AppError, notFound } from "@/lib/errors";
+import { isUuid } from "@/lib/text";
+
+/** One message larger than this is refused before parsing (a whole storage tree is many small files). */
+export const MAX_MESSAGE_BYTES = 5 * 1024 * 1024;
+
+export type TMessageResult = { ok: true; dataType: string; outcome: TImportOutcome } | { ok: false; error: string; where: IngestError["where"] };
+
+function failure(e: unknown, file?: string): TMessageResult {
+  if (e instanceof IngestError) return { ok: false, error: e.message, where: { file, ...e.where } };
+  throw e;
+}
+
+/** One SS-MIX2 message (a file of the storage, by its standard name), all or nothing. */
+export async function ingestSsmix2Message(facilityId: string, bytes: Uint8Array, fileName: string): Promise<TMessageResult> {
+  try {
+    if (bytes.byteLength > MAX_MESSAGE_BYTES) throw new IngestError(`message of ${bytes.byteLength} bytes exceeds the limit of ${MAX_MESSAGE_BYTES}`, { file: fileName });
+    const parsed = parseSsmix2Message(bytes, fileName);
+    return { ok: true, dataType: parsed.dataType, outcome: await importParsedMessage(facilityId, parsed) };
+  } catch (e) {
+    return failure(e, fileName);
+  }
+}
+
+/** One FHIR R4 (JP Core) Bundle, all or nothing. */
+export async function ingestFhirBundle(facilityId: string, text: string, fileName?: string): Promise<TMessageResult> {
+  try {
+    if (Buffer.byteLength(text) > MAX_MESSAGE_BYTES) throw new IngestError(`bundle exceeds the limit of ${MAX_MESSAGE_BYTES} bytes`, { file: fileName });
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (e) {
+      throw new IngestError(`not JSON: ${(e as Error).message}`, { file: fileName });
+    }
+    const parsed = parseFhirBundle(json, { fileName });
+    return { ok: true, dataType: parsed.dataType, outcome: await importParsedMessage(facilityId, parsed) };
+  } catch (e) {
+    return failure(e, fileName);
+  }
+}
+
+export type TTreeProgress = { files: number; done: number; created: number; replaced: number; unchanged: number; failed: number };
+export type TTreeReport = TTreeProgress & { errors: { file: string; error: string }[]; runId: string };
+
+/** Every message file under a folder (a storage root, or one patient's folder in it), in name order. */
+export async function listMessageFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  async function walk(d: string) {
+    const entries = await fs.readdir(d, { withFileTypes: true });
+    entries.sort((a, b) => a.name.localeCompare(b.name));
+    for (const e of entries) {
+      const full = path.join(d, e.name);
+      if (e.isDirectory()) await walk(full);
+      else if (e.isFile() && !e.name.startsWith(".")) out.push(full);
+    }
+  }
+  await walk(dir);
+  return out;
+}
+
+/** The folder of one patient in a storage root: `<root>/<pid[0:3]>/<pid[3:6]>/<pid>`. */
+export const patientFolder = (root: string, facilityPatientId: string) =>
+  path.join(root, facilityPatientId.slice(0, 3), facilityPatientId.slice(3, 6), facilityPatientId);
+
+/**
+ * Imports every message under `dir` for the facility: each file on its own (all or nothing per
+ * message), errors collected, progress reported. Recorded as an import run.
+ */
+export async function importStorageTree(
+  facilityId: string,
+  dir: string,
+  opts: { source: string; startedById?: string | null; onProgress?: (p: TTreeProgress) => void } = { source: "tree" },
+): Promise<TTreeReport> {
+  const run = await db().importRun.create({ data: { facilityId, source: opts.source, startedById: opts.startedById ?? null }, select: { id: true } });
+  let files: string[] = [];
+  try {
+    files = await listMessageFiles(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+  }
+  const p: TTreeProgress = { files: files.length, done: 0, created: 0, replaced: 0, unchanged: 0, failed: 0 };
+  const errors: TTreeReport["errors"] = [];
+  for (const file of files) {
+    const name = path.relative(dir, file);
+    const r = await ingestSsmix2Message(facilityId, new Uint8Array(await fs.readFile(file)), path.basename(file));
+    p.done++;
+    if (r.ok) {
+      p.created += r.outcome.created;
+      p.replaced += r.outcome.replaced;
+      p.unchanged += r.outcome.unchanged;
+    } else {
+      p.failed++;
+      errors.push({ file: name, error: r.error });
+    }
+    opts.onProgress?.({ ...p });
+  }
+  await db().importRun.update({
+    where: { id: run.id },
+    data: { finishedAt: new Date(), messages: p.done, created: p.created, replaced: p.replaced, unchanged: p.unchanged, failed: p.failed, errors: errors.slice(0, 200) },
+  });
+  return { ...p, errors, runId: run.id };
+}
+
+/**
+ * 最新データ取得 (seed 000, after linking): imports that patient's folder of the linked facility's
+ * SS-MIX2 storage now. For those who manage the patient's registration.
+ */
+export async function fetchLatestData(viewer: TViewer, linkId: string): Promise<TTreeReport> {
+  const link = isUuid(linkId)
+    ? await db().facilityPatientLink.findFirst({
+        where: { id: linkId, unlinkedAt: null, patient: patientAdministrableWhere(viewer) },
+        select: { facilityId: true, facilityPatientId: true, facility: { select: { ssmix2StorageRoot: true } } },
+      })
+    : null;
+  if (!link) throw notFound("link");
+  const root = link.facility.ssmix2StorageRoot;
+  if (!root) throw new AppError("CONFLICT", "links.noDataSource", { _form: ["links.noDataSource"] });
+  return importStorageTree(link.facilityId, patientFolder(root, link.facilityPatientId), { source: "latest", startedById: viewer.userId });
+}

@@ -1,0 +1,119 @@
+import "server-only";
+import crypto from "node:crypto";
+import { Prisma } from "@/generated/prisma/client";
+import { db, type TTx } from "@/lib/db/client";
+import { todayInJapan } from "@/lib/dates";
+import { IngestError, type TContentDraft, type TParsedMessage, type TPatientDraft } from "@/lib/clinical/ingest/types";
+
+export type TItemOutcome = "created" | "replaced" | "unchanged";
+export type TImportOutcome = { created: number; replaced: number; unchanged: number; items: { sourceKey: string; outcome: TItemOutcome }[] };
+
+/** The care date in Japan of an instant (the calendar's day). */
+const japanDate = (at: Date) => todayInJapan(at);
+
+/** The stored form's fingerprint: a re-sent identical message matches it and changes nothing. */
+function hashOf(d: TContentDraft): string {
+  return crypto
+    .createHash("sha256")
+    .update(JSON.stringify([d.category, d.occurredAt.toISOString(), d.title, d.payload, d.isDeleted, d.sourceVersion]))
+    .digest("hex");
+}
+
+/** The facility's demographics of the patient, kept as a 基本情報 content (shown with the owner's scope 基本情報). */
+function patientInfoDraft(p: TPatientDraft, sourceVersion: string, occurredAt: Date): TContentDraft {
+  return {
+    facilityPatientId: p.facilityPatientId,
+    category: "PATIENT_INFO",
+    occurredAt,
+    title: [p.nameKanji, p.nameKana].filter(Boolean).join(" ") || p.facilityPatientId,
+    payload: { ...p },
+    sourceKey: `PATIENT:${p.facilityPatientId}`,
+    sourceVersion,
+    isDeleted: false,
+  };
+}
+
+/** The facility is a disclosing participant that may send data (else the whole message is refused). */
+export async function assertIngestingFacility(tx: TTx, facilityId: string) {
+  const f = await tx.facility.findUnique({ where: { id: facilityId }, select: { isActive: true, isDisclosing: true, type: true } });
+  if (!f || !f.isActive) throw new IngestError("unknown or inactive facility");
+  if (!f.isDisclosing) throw new IngestError("this facility is not a disclosing facility (公開施設) and cannot send data");
+}
+
+async function storeDraft(tx: TTx, facilityId: string, kind: TParsedMessage["kind"], d: TContentDraft, links: Map<string, { id: string; patientId: string } | null>): Promise<TItemOutcome> {
+  if (!d.facilityPatientId || d.facilityPatientId.length > 20) throw new IngestError(`facility patient ID "${d.facilityPatientId}" is empty or longer than 20 characters`);
+  if (d.sourceKey.length > 200) throw new IngestError(`source key longer than 200 characters: ${d.sourceKey.slice(0, 40)}…`);
+  if (!(d.occurredAt instanceof Date) || Number.isNaN(d.occurredAt.getTime())) throw new IngestError(`invalid date for ${d.sourceKey}`);
+  if (!links.has(d.facilityPatientId)) {
+    const link = await tx.facilityPatientLink.findFirst({
+      where: { facilityId, facilityPatientId: d.facilityPatientId, unlinkedAt: null },
+      select: { id: true, patientId: true },
+    });
+    links.set(d.facilityPatientId, link);
+  }
+  const link = links.get(d.facilityPatientId) ?? null;
+  const sourceHash = hashOf(d);
+  const data = {
+    facilityPatientId: d.facilityPatientId,
+    ownerLinkId: link?.id ?? null,
+    patientId: link?.patientId ?? null,
+    category: d.category,
+    occurredAt: d.occurredAt,
+    occurredDate: japanDate(d.occurredAt),
+    title: d.title.slice(0, 200),
+    payload: d.payload as Prisma.InputJsonValue,
+    sourceVersion: d.sourceVersion.slice(0, 40),
+    sourceHash,
+    isDeleted: d.isDeleted,
+  };
+  const existing = await tx.clinicalContent.findUnique({
+    where: { ownerFacilityId_sourceKind_sourceKey: { ownerFacilityId: facilityId, sourceKind: kind, sourceKey: d.sourceKey } },
+    select: { id: true, sourceHash: true, sourceVersion: true },
+  });
+  if (!existing) {
+    await tx.clinicalContent.create({ data: { ...data, ownerFacilityId: facilityId, sourceKind: kind, sourceKey: d.sourceKey }, select: { id: true } });
+    return "created";
+  }
+  // The same item again, or an older version of it arriving late: nothing changes.
+  if (existing.sourceHash === sourceHash || existing.sourceVersion > data.sourceVersion) return "unchanged";
+  await tx.clinicalContent.update({ where: { id: existing.id }, data, select: { id: true } });
+  return "replaced";
+}
+
+/**
+ * Stores one parsed message for the sending facility, all or nothing (its own transaction unless
+ * one is given). Items join their regional patient through the facility's link when it exists.
+ */
+export async function importParsedMessage(facilityId: string, parsed: TParsedMessage, tx?: TTx): Promise<TImportOutcome> {
+  const run = async (t: TTx) => {
+    await assertIngestingFacility(t, facilityId);
+    const drafts = [...parsed.contents];
+    if (parsed.patient && !drafts.some((d) => d.category === "PATIENT_INFO")) {
+      drafts.push(patientInfoDraft(parsed.patient, parsed.sourceVersion ?? drafts[0]?.sourceVersion ?? "0", drafts[0]?.occurredAt ?? new Date()));
+    }
+    const links = new Map<string, { id: string; patientId: string } | null>();
+    const items: TImportOutcome["items"] = [];
+    for (const d of drafts) items.push({ sourceKey: d.sourceKey, outcome: await storeDraft(t, facilityId, parsed.kind, d, links) });
+    return {
+      created: items.filter((i) => i.outcome === "created").length,
+      replaced: items.filter((i) => i.outcome === "replaced").length,
+      unchanged: items.filter((i) => i.outcome === "unchanged").length,
+      items,
+    };
+  };
+  return tx ? run(tx) : db().$transaction(run, { timeout: 30_000 });
+}
+
+/** A link was made: the facility's data already received for that patient ID joins the patient. */
+export async function attachContentsToLink(tx: TTx, link: { id: string; facilityId: string; facilityPatientId: string; patientId: string }): Promise<number> {
+  const { count } = await tx.clinicalContent.updateMany({
+    where: { ownerFacilityId: link.facilityId, facilityPatientId: link.facilityPatientId },
+    data: { ownerLinkId: link.id, patientId: link.patientId },
+  });
+  return count;
+}
+
+/** A link was removed: its data leaves the patient (kept, unseen, until the ID is linked again). */
+export async function detachContentsFromLink(tx: TTx, linkId: string): Promise<void> {
+  await tx.clinicalContent.updateMany({ where: { ownerLinkId: linkId }, data: { ownerLinkId: null, patientId: null } });
+}
