@@ -1,7 +1,11 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { importParsedMessage } from "@/lib/clinical/mutations";
+import { importStorageTree, ingestFhirBundle, ingestSsmix2Message, MAX_MESSAGE_BYTES } from "@/lib/clinical/ingest/mutations";
 import { getContent, listPatientContents } from "@/lib/clinical/queries";
 import { IngestError, type TContentDraft, type TParsedMessage } from "@/lib/clinical/ingest/types";
 import { AppError } from "@/lib/errors";
@@ -114,5 +118,86 @@ describe("data before the link, and the visibility rule", () => {
     await unlinkFacilityPatient(liaison, ZUnlink.parse({ linkId, reason: "別人の患者IDだったため" }));
     expect(await count({ facilityPatientId: "H0100", patientId: null })).toBe(3);
     expect(await listPatientContents(clinicDoctor, patientId)).toEqual([]);
+  });
+});
+
+describe("SS-MIX2 storage trees and FHIR bundles through the import path", () => {
+  const ROOT = path.resolve("tests/fixtures/ssmix2/sampleData");
+
+  it("imports the sample storage, and a second import of the same tree changes nothing", async () => {
+    const facility = (await createFacility({ isDisclosing: true })).id;
+    const first = await importStorageTree(facility, ROOT, { source: "test" });
+    expect(first.done).toBe(22);
+    expect(first.failed).toBe(3); // the sample's deliberately broken files, each with its reason
+    expect(first.errors.map((e) => e.error).join("\n")).toMatch(/second MSH|path|folder/i);
+    expect(first.created).toBeGreaterThan(15);
+    const stored = await db().clinicalContent.count({ where: { ownerFacilityId: facility } });
+    const second = await importStorageTree(facility, ROOT, { source: "test" });
+    expect(second).toMatchObject({ created: 0, replaced: 0, unchanged: first.created + first.replaced, failed: 3 });
+    expect(await db().clinicalContent.count({ where: { ownerFacilityId: facility } })).toBe(stored);
+    const run = await db().importRun.findUniqueOrThrow({ where: { id: second.runId } });
+    expect(run).toMatchObject({ messages: 22, created: 0, failed: 3 });
+    const rx = await db().clinicalContent.findFirstOrThrow({ where: { ownerFacilityId: facility, sourceKey: "OMP-01:000000011000185" } });
+    expect(rx.category).toBe("PRESCRIPTION_ORDER");
+    expect(JSON.stringify(rx.payload)).toContain("ダーゼン錠（５mg)");
+  });
+
+  it("replaces an item when a corrected message (same order number, later timestamp) arrives, and withdraws it with the delete flag", async () => {
+    const facility = (await createFacility({ isDisclosing: true })).id;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ssmix2-"));
+    const original = path.join(ROOT, "999/901/9999013/20110701/OMP-01/9999013_20110701_OMP-01_000000011000185_20110701224603984_01_1");
+    const target = path.join(dir, "999/901/9999013/20110701/OMP-01");
+    fs.mkdirSync(target, { recursive: true });
+    fs.copyFileSync(original, path.join(target, path.basename(original)));
+    await importStorageTree(facility, dir, { source: "test" });
+    // The corrected order: one more day of the first drug, sent later.
+    const corrected = fs.readFileSync(original, "latin1").replace("|||5^d|", "|||7^d|");
+    fs.writeFileSync(path.join(target, "9999013_20110701_OMP-01_000000011000185_20110702090000000_01_1"), Buffer.from(corrected, "latin1"));
+    const r = await importStorageTree(facility, dir, { source: "test" });
+    expect(r).toMatchObject({ replaced: 1, failed: 0 });
+    const row = await db().clinicalContent.findFirstOrThrow({ where: { ownerFacilityId: facility, sourceKey: "OMP-01:000000011000185" } });
+    expect(row.sourceVersion).toBe("20110702090000000");
+    expect(JSON.stringify(row.payload)).toMatch(/"days":7/);
+    fs.writeFileSync(path.join(target, "9999013_20110701_OMP-01_000000011000185_20110703090000000_01_0"), Buffer.from(corrected, "latin1"));
+    await importStorageTree(facility, dir, { source: "test" });
+    expect((await db().clinicalContent.findFirstOrThrow({ where: { id: row.id } })).isDeleted).toBe(true);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("refuses malformed messages with their place and stores nothing of them", async () => {
+    const facility = (await createFacility({ isDisclosing: true })).id;
+    const good = fs.readFileSync(path.join(ROOT, "999/901/9999013/20110701/OMP-01/9999013_20110701_OMP-01_000000011000185_20110701224603984_01_1"));
+    const name = "9999013_20110701_OMP-01_000000011000185_20110701224603984_01_1";
+    const truncated = good.subarray(0, 300);
+    const cases: [Uint8Array, string][] = [
+      [truncated, name],
+      [new Uint8Array([0x4d, 0x53, 0x48, 0xff, 0xfe, 0x00]), name],
+      [good, "9999013_20110701_XYZ-99_000000011000185_20110701224603984_01_1"],
+      [good, "9999013_20111341_OMP-01_000000011000185_20110701224603984_01_1"],
+      [new Uint8Array(MAX_MESSAGE_BYTES + 1), name],
+    ];
+    for (const [bytes, file] of cases) {
+      const r = await ingestSsmix2Message(facility, bytes, file);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.error.length).toBeGreaterThan(5);
+    }
+    const notDisclosing = (await createFacility({ isDisclosing: false })).id;
+    const refused = await ingestSsmix2Message(notDisclosing, good, name);
+    expect(refused).toMatchObject({ ok: false });
+    expect(await db().clinicalContent.count({ where: { ownerFacilityId: { in: [facility, notDisclosing] } } })).toBe(0);
+  });
+
+  it("imports a FHIR JP Core bundle once; the same bundle again changes nothing", async () => {
+    const facility = (await createFacility({ isDisclosing: true })).id;
+    const text = fs.readFileSync("tests/fixtures/fhir/outpatient-visit.json", "utf8");
+    const first = await ingestFhirBundle(facility, text);
+    expect(first.ok).toBe(true);
+    if (!first.ok) return;
+    expect(first.outcome.created).toBeGreaterThan(3);
+    const again = await ingestFhirBundle(facility, text);
+    expect(again).toMatchObject({ ok: true, outcome: { created: 0, replaced: 0 } });
+    const bad = await ingestFhirBundle(facility, '{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Observation"}}]}');
+    expect(bad.ok).toBe(false);
+    expect(await ingestFhirBundle(facility, "{not json")).toMatchObject({ ok: false });
   });
 });

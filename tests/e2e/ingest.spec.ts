@@ -1,0 +1,46 @@
+import fs from "node:fs";
+import { expect, test } from "@playwright/test";
+import { expectSignedIn, FACILITY, facilityContext, origin, screenshot, signIn, withDb } from "./fixtures";
+
+const SAMPLE = "tests/fixtures/ssmix2/sampleData/999/901/9999013/20110701/OMP-01/9999013_20110701_OMP-01_000000011000185_20110701224603984_01_1";
+
+test("a disclosing facility posts SS-MIX2 and FHIR over its certificate; the linked clinic sees the records; 最新データ取得 changes nothing new", async ({ browser }) => {
+  const uploader = await facilityContext(browser, FACILITY.hospital);
+  const name = SAMPLE.split("/").pop()!;
+  const posted = await uploader.request.post(`${origin()}/api/ingest/ssmix2?file=${name}`, { data: fs.readFileSync(SAMPLE), headers: { "content-type": "application/octet-stream" } });
+  expect(posted.status()).toBe(200);
+  // The seed already imported this storage: the same message again changes nothing.
+  expect(await posted.json()).toMatchObject({ ok: true, dataType: "OMP-01", created: 0, replaced: 0, unchanged: 1 });
+  const broken = await uploader.request.post(`${origin()}/api/ingest/ssmix2?file=${name}`, { data: Buffer.from("MSH|^~\\&|X\rPID|1\r"), headers: { "content-type": "application/octet-stream" } });
+  expect(broken.status()).toBe(422);
+  expect((await broken.json()).error).toMatch(/MSH|PID/);
+  const fhir = await uploader.request.post(`${origin()}/api/ingest/fhir`, { data: fs.readFileSync("tests/fixtures/fhir/outpatient-visit.json", "utf8"), headers: { "content-type": "application/fhir+json" } });
+  expect(fhir.status()).toBe(200);
+  await uploader.close();
+
+  // A facility that does not disclose cannot send data.
+  const pharmacy = await facilityContext(browser, FACILITY.pharmacy);
+  const refused = await pharmacy.request.post(`${origin()}/api/ingest/ssmix2?file=${name}`, { data: fs.readFileSync(SAMPLE), headers: { "content-type": "application/octet-stream" } });
+  expect(refused.status()).toBe(422);
+  await pharmacy.close();
+
+  // The clinic (linked, comprehensive consent) sees the hospital's records of 患者 太郎.
+  const clinic = await facilityContext(browser, FACILITY.clinic);
+  const page = await clinic.newPage();
+  await signIn(page, "clinic-doctor");
+  await expectSignedIn(page);
+  await page.goto(`${origin()}/patients?name=${encodeURIComponent("かんじゃ")}`);
+  await page.getByRole("link", { name: /患者 太郎/ }).click();
+  await expect(page.getByTestId("contents")).toContainText("ダーゼン錠（５mg)");
+  await expect(page.getByTestId("contents")).toContainText("飯田中央病院");
+  await screenshot(page, "patient-contents-clinic");
+
+  // The clinic's liaison role may run 最新データ取得 for the hospital's link: nothing new arrives.
+  const patientId = (await withDb((c) => c.query<{ patient_id: string }>("SELECT patient_id FROM facility_patient_links WHERE facility_patient_id = '9999013'"))).rows[0]!.patient_id;
+  await page.goto(`${origin()}/patients/${patientId}/links`);
+  await page.waitForLoadState("networkidle");
+  await page.getByRole("row", { name: /9999013/ }).getByRole("button", { name: "最新データ取得" }).click();
+  await expect(page.getByTestId("fetch-result")).toContainText("0件取り込み");
+  await screenshot(page, "patient-links-fetch-latest");
+  await clinic.close();
+});
