@@ -117,3 +117,104 @@ export async function attachContentsToLink(tx: TTx, link: { id: string; facility
 export async function detachContentsFromLink(tx: TTx, linkId: string): Promise<void> {
   await tx.clinicalContent.updateMany({ where: { ownerLinkId: linkId }, data: { ownerLinkId: null, patientId: null } });
 }
+
+type TPlanned = { data: Prisma.ClinicalContentUncheckedCreateInput; existingId: string | null };
+
+/**
+ * Many messages in one transaction, for storage-tree imports: existing items and links are read
+ * with one query each, new items are written with one INSERT, replaced ones one by one. Every
+ * message is still all or nothing: the batch is one transaction, and if it fails the messages
+ * are retried one by one so a bad one cannot take the others down. Returns one outcome per message.
+ */
+export async function importParsedMessages(facilityId: string, messages: TParsedMessage[]): Promise<(TImportOutcome | IngestError)[]> {
+  if (messages.length === 0) return [];
+  try {
+    return await db().$transaction(async (tx) => {
+      await assertIngestingFacility(tx, facilityId);
+      const withPatient = messages.map((m) => {
+        const drafts = [...m.contents];
+        if (m.patient && !drafts.some((d) => d.category === "PATIENT_INFO")) {
+          drafts.push(patientInfoDraft(m.patient, m.sourceVersion ?? drafts[0]?.sourceVersion ?? "0", drafts[0]?.occurredAt ?? new Date()));
+        }
+        return { kind: m.kind, drafts };
+      });
+      const all = withPatient.flatMap((m) => m.drafts.map((d) => ({ kind: m.kind, d })));
+      for (const { d } of all) {
+        if (!d.facilityPatientId || d.facilityPatientId.length > 20) throw new IngestError(`facility patient ID "${d.facilityPatientId}" is empty or longer than 20 characters`);
+        if (d.sourceKey.length > 200) throw new IngestError("source key longer than 200 characters");
+        if (!(d.occurredAt instanceof Date) || Number.isNaN(d.occurredAt.getTime())) throw new IngestError(`invalid date for ${d.sourceKey}`);
+      }
+      const [existing, links] = await Promise.all([
+        tx.clinicalContent.findMany({
+          where: { ownerFacilityId: facilityId, OR: [...new Set(all.map((a) => a.kind))].map((kind) => ({ sourceKind: kind, sourceKey: { in: all.filter((a) => a.kind === kind).map((a) => a.d.sourceKey) } })) },
+          select: { id: true, sourceKind: true, sourceKey: true, sourceHash: true, sourceVersion: true },
+        }),
+        tx.facilityPatientLink.findMany({
+          where: { facilityId, unlinkedAt: null, facilityPatientId: { in: [...new Set(all.map((a) => a.d.facilityPatientId))] } },
+          select: { id: true, patientId: true, facilityPatientId: true },
+        }),
+      ]);
+      const linkOf = new Map(links.map((l) => [l.facilityPatientId, l]));
+      const current = new Map(existing.map((e) => [`${e.sourceKind}\u0000${e.sourceKey}`, { id: e.id as string | null, hash: e.sourceHash, version: e.sourceVersion }]));
+      const planned = new Map<string, TPlanned>();
+      const outcomes = withPatient.map((m) => {
+        const items: TImportOutcome["items"] = m.drafts.map((d) => {
+          const key = `${m.kind}\u0000${d.sourceKey}`;
+          const link = linkOf.get(d.facilityPatientId) ?? null;
+          const sourceHash = hashOf(d);
+          const was = current.get(key);
+          if (was && (was.hash === sourceHash || was.version > d.sourceVersion)) return { sourceKey: d.sourceKey, outcome: "unchanged" as const };
+          const data: Prisma.ClinicalContentUncheckedCreateInput = {
+            ownerFacilityId: facilityId,
+            sourceKind: m.kind,
+            sourceKey: d.sourceKey,
+            facilityPatientId: d.facilityPatientId,
+            ownerLinkId: link?.id ?? null,
+            patientId: link?.patientId ?? null,
+            category: d.category,
+            occurredAt: d.occurredAt,
+            occurredDate: japanDate(d.occurredAt),
+            title: d.title.slice(0, 200),
+            payload: d.payload as Prisma.InputJsonValue,
+            sourceVersion: d.sourceVersion.slice(0, 40),
+            sourceHash,
+            isDeleted: d.isDeleted,
+          };
+          planned.set(key, { data, existingId: was?.id ?? planned.get(key)?.existingId ?? null });
+          current.set(key, { id: was?.id ?? null, hash: sourceHash, version: data.sourceVersion });
+          return { sourceKey: d.sourceKey, outcome: was ? ("replaced" as const) : ("created" as const) };
+        });
+        return {
+          created: items.filter((i) => i.outcome === "created").length,
+          replaced: items.filter((i) => i.outcome === "replaced").length,
+          unchanged: items.filter((i) => i.outcome === "unchanged").length,
+          items,
+        };
+      });
+      const creates = [...planned.values()].filter((p) => p.existingId === null).map((p) => p.data);
+      if (creates.length > 0) await tx.clinicalContent.createMany({ data: creates });
+      for (const p of planned.values()) {
+        if (p.existingId === null) continue;
+        const { ownerFacilityId: _o, sourceKind: _k, sourceKey: _s, ...data } = p.data;
+        await tx.clinicalContent.update({ where: { id: p.existingId }, data, select: { id: true } });
+      }
+      return outcomes;
+    }, { timeout: 60_000 });
+  } catch (e) {
+    if (messages.length === 1) {
+      if (e instanceof IngestError) return [e];
+      throw e;
+    }
+    // One message spoiled the batch: each on its own, so only that one fails.
+    const out: (TImportOutcome | IngestError)[] = [];
+    for (const m of messages) {
+      try {
+        out.push(await importParsedMessage(facilityId, m));
+      } catch (err) {
+        if (err instanceof IngestError) out.push(err);
+        else throw err;
+      }
+    }
+    return out;
+  }
+}

@@ -4,7 +4,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import type { TViewer } from "@/lib/auth/viewer-type";
-import { importParsedMessage } from "@/lib/clinical/mutations";
+import { importParsedMessage, importParsedMessages } from "@/lib/clinical/mutations";
 import { importStorageTree, ingestFhirBundle, ingestSsmix2Message, MAX_MESSAGE_BYTES } from "@/lib/clinical/ingest/mutations";
 import { getContent, listPatientContents } from "@/lib/clinical/queries";
 import { IngestError, type TContentDraft, type TParsedMessage } from "@/lib/clinical/ingest/types";
@@ -84,6 +84,20 @@ describe("storing a message", () => {
     const row = await db().clinicalContent.findFirstOrThrow({ where: { ownerFacilityId: hospital, sourceKey: "PATIENT:H0009" } });
     expect(row.category).toBe("PATIENT_INFO");
     expect(row.title).toBe("患者 太郎 カンジャ タロウ");
+  });
+});
+
+describe("batches (storage-tree imports)", () => {
+  it("stores a batch in one go, and a bad message in it fails alone", async () => {
+    const ok = (k: string) => message([draft({ sourceKey: k })]);
+    const bad = message([draft({ sourceKey: "B-BAD", occurredAt: new Date("x") })]);
+    const out = await importParsedMessages(hospital, [ok("B1"), bad, ok("B2"), ok("B1")]);
+    expect(out.map((o) => (o instanceof IngestError ? "error" : o.created ? "created" : "unchanged"))).toEqual(["created", "error", "created", "unchanged"]);
+    expect(await count({ sourceKey: { in: ["B1", "B2", "B-BAD"] } })).toBe(2);
+    const again = await importParsedMessages(hospital, [ok("B1"), ok("B2")]);
+    expect(again).toMatchObject([{ unchanged: 1 }, { unchanged: 1 }]);
+    const newer = message([draft({ sourceKey: "B1", sourceVersion: "20991231000000000", title: "更新" })]);
+    expect(await importParsedMessages(hospital, [newer, ok("B3")])).toMatchObject([{ replaced: 1 }, { created: 1 }]);
   });
 });
 

@@ -2,14 +2,17 @@ import "server-only";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { db } from "@/lib/db/client";
-import { importParsedMessage, type TImportOutcome } from "@/lib/clinical/mutations";
+import { importParsedMessage, importParsedMessages, type TImportOutcome } from "@/lib/clinical/mutations";
 import { parseFhirBundle } from "@/lib/clinical/ingest/fhir";
 import { parseSsmix2Message } from "@/lib/clinical/ingest/ssmix2";
-import { IngestError } from "@/lib/clinical/ingest/types";
+import { IngestError, type TParsedMessage } from "@/lib/clinical/ingest/types";
 import { patientAdministrableWhere } from "@/lib/access/visibility";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { AppError, notFound } from "@/lib/errors";
 import { isUuid } from "@/lib/text";
+
+/** Messages per database transaction when importing a storage tree. */
+const TREE_BATCH = 100;
 
 /** One message larger than this is refused before parsing (a whole storage tree is many small files). */
 export const MAX_MESSAGE_BYTES = 5 * 1024 * 1024;
@@ -90,18 +93,35 @@ export async function importStorageTree(
   }
   const p: TTreeProgress = { files: files.length, done: 0, created: 0, replaced: 0, unchanged: 0, failed: 0 };
   const errors: TTreeReport["errors"] = [];
-  for (const file of files) {
-    const name = path.relative(dir, file);
-    const r = await ingestSsmix2Message(facilityId, new Uint8Array(await fs.readFile(file)), path.basename(file));
-    p.done++;
-    if (r.ok) {
-      p.created += r.outcome.created;
-      p.replaced += r.outcome.replaced;
-      p.unchanged += r.outcome.unchanged;
-    } else {
-      p.failed++;
-      errors.push({ file: name, error: r.error });
+  // Messages go to the database in batches (one transaction each, every message still all or
+  // nothing); files are parsed as they are read.
+  for (let i = 0; i < files.length; i += TREE_BATCH) {
+    const batch: { name: string; parsed: TParsedMessage }[] = [];
+    for (const file of files.slice(i, i + TREE_BATCH)) {
+      const name = path.relative(dir, file);
+      try {
+        const bytes = new Uint8Array(await fs.readFile(file));
+        if (bytes.byteLength > MAX_MESSAGE_BYTES) throw new IngestError(`message of ${bytes.byteLength} bytes exceeds the limit of ${MAX_MESSAGE_BYTES}`);
+        batch.push({ name, parsed: parseSsmix2Message(bytes, path.basename(file)) });
+      } catch (e) {
+        if (!(e instanceof IngestError)) throw e;
+        p.failed++;
+        p.done++;
+        errors.push({ file: name, error: e.message });
+      }
     }
+    const outcomes = await importParsedMessages(facilityId, batch.map((b) => b.parsed));
+    outcomes.forEach((o, k) => {
+      p.done++;
+      if (o instanceof IngestError) {
+        p.failed++;
+        errors.push({ file: batch[k]!.name, error: o.message });
+      } else {
+        p.created += o.created;
+        p.replaced += o.replaced;
+        p.unchanged += o.unchanged;
+      }
+    });
     opts.onProgress?.({ ...p });
   }
   await db().importRun.update({
