@@ -12,7 +12,7 @@ import { AppError, notFound } from "@/lib/errors";
 import { isUuid } from "@/lib/text";
 
 /** Messages per database transaction when importing a storage tree. */
-const TREE_BATCH = 100;
+const TREE_BATCH = 200;
 
 /** One message larger than this is refused before parsing (a whole storage tree is many small files). */
 export const MAX_MESSAGE_BYTES = 5 * 1024 * 1024;
@@ -94,28 +94,40 @@ export async function importStorageTree(
   const p: TTreeProgress = { files: files.length, done: 0, created: 0, replaced: 0, unchanged: 0, failed: 0 };
   const errors: TTreeReport["errors"] = [];
   // Messages go to the database in batches (one transaction each, every message still all or
-  // nothing); files are parsed as they are read.
-  for (let i = 0; i < files.length; i += TREE_BATCH) {
-    const batch: { name: string; parsed: TParsedMessage }[] = [];
-    for (const file of files.slice(i, i + TREE_BATCH)) {
+  // nothing). The next batch is read and parsed while the current one is being written.
+  type TRead = { parsed: { name: string; parsed: TParsedMessage }[]; refused: { name: string; error: string }[] };
+  const readBatch = async (slice: string[]): Promise<TRead> => {
+    const loaded = await Promise.all(slice.map(async (file) => ({ file, bytes: new Uint8Array(await fs.readFile(file)) })));
+    const out: TRead = { parsed: [], refused: [] };
+    for (const { file, bytes } of loaded) {
       const name = path.relative(dir, file);
       try {
-        const bytes = new Uint8Array(await fs.readFile(file));
         if (bytes.byteLength > MAX_MESSAGE_BYTES) throw new IngestError(`message of ${bytes.byteLength} bytes exceeds the limit of ${MAX_MESSAGE_BYTES}`);
-        batch.push({ name, parsed: parseSsmix2Message(bytes, path.basename(file)) });
+        out.parsed.push({ name, parsed: parseSsmix2Message(bytes, path.basename(file)) });
       } catch (e) {
         if (!(e instanceof IngestError)) throw e;
-        p.failed++;
-        p.done++;
-        errors.push({ file: name, error: e.message });
+        out.refused.push({ name, error: e.message });
       }
     }
-    const outcomes = await importParsedMessages(facilityId, batch.map((b) => b.parsed));
+    return out;
+  };
+  let next: Promise<TRead> | null = files.length > 0 ? readBatch(files.slice(0, TREE_BATCH)) : null;
+  for (let i = 0; next; i += TREE_BATCH) {
+    const current = await next;
+    next = i + TREE_BATCH < files.length ? readBatch(files.slice(i + TREE_BATCH, i + 2 * TREE_BATCH)) : null;
+    // Handled when awaited next round; until then a failure must not count as unhandled.
+    next?.catch(() => undefined);
+    for (const r of current.refused) {
+      p.done++;
+      p.failed++;
+      errors.push({ file: r.name, error: r.error });
+    }
+    const outcomes = await importParsedMessages(facilityId, current.parsed.map((b) => b.parsed));
     outcomes.forEach((o, k) => {
       p.done++;
       if (o instanceof IngestError) {
         p.failed++;
-        errors.push({ file: batch[k]!.name, error: o.message });
+        errors.push({ file: current.parsed[k]!.name, error: o.message });
       } else {
         p.created += o.created;
         p.replaced += o.replaced;
