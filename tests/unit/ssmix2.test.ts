@@ -282,3 +282,19 @@ describe("malformed messages", () => {
     expect(m.contents[0]!.payload.lines).toEqual([expect.objectContaining({ drugCode: "108665201", dose: 1 })]);
   });
 });
+
+describe("administrations (実施) of one order on different days", () => {
+  it("are separate items: the administration time is part of the identity", () => {
+    const file = "tests/fixtures/ssmix2/sampleData/999/901/9999013/20110701/OMP-12/9999013_20110701_OMP-12_123456789012345_20110701113813225_01_1";
+    const bytes = readFileSync(file);
+    const name = path.basename(file);
+    // ISO-2022-JP keeps ASCII bytes as they are: the dates can be edited in the raw bytes.
+    const nextDay = Buffer.from(bytes.toString("latin1").replaceAll("|20110701080521|", "|20110702080521|"), "latin1");
+    const first = parseSsmix2Message(bytes, name).contents[0]!;
+    const second = parseSsmix2Message(nextDay, name).contents[0]!;
+    expect(first.sourceKey).not.toBe(second.sourceKey);
+    expect(first.sourceKey.startsWith("OMP-12:123456789012345")).toBe(true);
+    // The same administration sent again keeps its identity.
+    expect(parseSsmix2Message(bytes, name).contents[0]!.sourceKey).toBe(first.sourceKey);
+  });
+});

@@ -502,12 +502,16 @@ function mapMedication(ctx: TCtx, category: TContentCategory): TContentDraft[] {
     const names = g.lines.flatMap((l) => l.names);
     const lines = g.lines.map(({ names: _names, ...l }) => ({ ...l, route: l.route ?? null }));
     const base = orderKey(ctx, no);
+    const occurredAt = firstTime(ctx, ...(administered ? [] : [timeAt(g.orc, 9)]), ...firstTimes);
+    // Each administration (実施) of one order is its own event: the same order number comes back
+    // day after day, so its time is part of the identity (a correction of that same event replaces it).
+    const when = administered ? `@${new Date(occurredAt.getTime() + 9 * 3600_000).toISOString().slice(0, 16).replace(/[-:T]/g, "")}` : "";
     out.push(
       draft(ctx, category, {
-        occurredAt: firstTime(ctx, ...(administered ? [] : [timeAt(g.orc, 9)]), ...firstTimes),
+        occurredAt,
         title: distinctTitle(names, "剤", SSMIX2_DATA_TYPES[ctx.dataType]!.label),
         payload: { orderNumber: no, lines },
-        key: many && base !== no ? `${ctx.dataType}:${base}:${no}` : `${ctx.dataType}:${base}`,
+        key: (many && base !== no ? `${ctx.dataType}:${base}:${no}` : `${ctx.dataType}:${base}`) + when,
       }),
     );
   }
