@@ -126,11 +126,15 @@ type TPlanned = { data: Prisma.ClinicalContentUncheckedCreateInput; existingId: 
  * message is still all or nothing: the batch is one transaction, and if it fails the messages
  * are retried one by one so a bad one cannot take the others down. Returns one outcome per message.
  */
-export async function importParsedMessages(facilityId: string, messages: TParsedMessage[]): Promise<(TImportOutcome | IngestError)[]> {
+export async function importParsedMessages(
+  facilityId: string,
+  messages: TParsedMessage[],
+  opts: { isFacilityChecked?: boolean } = {},
+): Promise<(TImportOutcome | IngestError)[]> {
   if (messages.length === 0) return [];
   try {
     return await db().$transaction(async (tx) => {
-      await assertIngestingFacility(tx, facilityId);
+      if (!opts.isFacilityChecked) await assertIngestingFacility(tx, facilityId);
       const withPatient = messages.map((m) => {
         const drafts = [...m.contents];
         if (m.patient && !drafts.some((d) => d.category === "PATIENT_INFO")) {
