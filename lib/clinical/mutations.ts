@@ -118,6 +118,40 @@ export async function detachContentsFromLink(tx: TTx, linkId: string): Promise<v
   await tx.clinicalContent.updateMany({ where: { ownerLinkId: linkId }, data: { ownerLinkId: null, patientId: null } });
 }
 
+/**
+ * New items in one statement with the whole batch as a single JSON parameter: the database
+ * unpacks it (jsonb_to_recordset), sparing the client per-row work (docs/benchmarks.md).
+ */
+async function insertContents(tx: TTx, rows: Prisma.ClinicalContentUncheckedCreateInput[]): Promise<void> {
+  const json = JSON.stringify(
+    rows.map((r) => ({
+      owner_facility_id: r.ownerFacilityId,
+      source_kind: r.sourceKind,
+      source_key: r.sourceKey,
+      facility_patient_id: r.facilityPatientId,
+      owner_link_id: r.ownerLinkId ?? null,
+      patient_id: r.patientId ?? null,
+      category: r.category,
+      occurred_at: (r.occurredAt as Date).toISOString(),
+      occurred_date: (r.occurredDate as Date).toISOString().slice(0, 10),
+      title: r.title,
+      payload: r.payload,
+      source_version: r.sourceVersion,
+      source_hash: r.sourceHash,
+      is_deleted: r.isDeleted ?? false,
+    })),
+  );
+  await tx.$executeRawUnsafe(
+    `INSERT INTO "clinical_contents" ("id", "owner_facility_id", "source_kind", "source_key", "facility_patient_id", "owner_link_id", "patient_id", "category",
+       "occurred_at", "occurred_date", "title", "payload", "source_version", "source_hash", "is_deleted", "received_at", "updated_at")
+     SELECT gen_random_uuid(), r.owner_facility_id::uuid, r.source_kind::"SourceKind", r.source_key, r.facility_patient_id, r.owner_link_id::uuid, r.patient_id::uuid,
+       r.category::"ContentCategory", r.occurred_at::timestamptz, r.occurred_date::date, r.title, r.payload, r.source_version, r.source_hash, r.is_deleted, now(), now()
+     FROM jsonb_to_recordset($1::jsonb) AS r(owner_facility_id text, source_kind text, source_key text, facility_patient_id text, owner_link_id text, patient_id text,
+       category text, occurred_at text, occurred_date text, title text, payload jsonb, source_version text, source_hash text, is_deleted boolean)`,
+    json,
+  );
+}
+
 type TPlanned = { data: Prisma.ClinicalContentUncheckedCreateInput; existingId: string | null };
 
 /**
@@ -196,7 +230,7 @@ export async function importParsedMessages(
         };
       });
       const creates = [...planned.values()].filter((p) => p.existingId === null).map((p) => p.data);
-      if (creates.length > 0) await tx.clinicalContent.createMany({ data: creates });
+      if (creates.length > 0) await insertContents(tx, creates);
       for (const p of planned.values()) {
         if (p.existingId === null) continue;
         const { ownerFacilityId: _o, sourceKind: _k, sourceKey: _s, ...data } = p.data;
