@@ -12,6 +12,7 @@ import type { TViewer } from "@/lib/auth/viewer-type";
 import { recordConsent } from "@/lib/consent/mutations";
 import { ZConsentInput } from "@/lib/consent/schema";
 import { importStorageTree } from "@/lib/clinical/ingest/mutations";
+import { generateDemoSsmix2 } from "@/scripts/ssmix2/demo-region.mts";
 import { registerPatient } from "@/lib/patients/mutations";
 import { ZRegisterPatient } from "@/lib/patients/schema";
 import { issueCertificate } from "@/lib/pki/mutations";
@@ -117,6 +118,43 @@ async function seedDemoPatients(viewers: Map<string, TViewer>, facilityIds: Map<
   }
 }
 
+/**
+ * Years of believable care for the demo: SS-MIX2 storage trees per disclosing facility, written
+ * by the generator and imported through the real import path (the public sample storage is
+ * added to the hospital's tree so 患者 太郎's records are there too). Twenty of the generated
+ * patients are registered and linked at both facilities with comprehensive consent.
+ */
+async function seedDemoClinicalData(created: { facilityId: string; f: TDemoFacility }[], viewers: Map<string, TViewer>, log: (line: string) => void) {
+  const started = performance.now();
+  const demo = generateDemoSsmix2({ outDir: path.join(env().dataDir, "demo-ssmix2"), patients: 200, years: 3, seed: 20250401 });
+  const byCode = new Map(created.map((c) => [c.f.code, c.facilityId]));
+  const hospitalRoot = demo.facilities.find((f) => f.code === "2000101")?.root;
+  if (hospitalRoot && fs.existsSync(DEMO_SSMIX2_ROOT)) fs.cpSync(DEMO_SSMIX2_ROOT, hospitalRoot, { recursive: true });
+  const liaison = viewers.get("hosp-liaison")!;
+  for (const p of demo.persons.filter((x) => x.ids["2000101"] && x.ids["2000201"]).slice(0, 20)) {
+    await registerPatient(
+      liaison,
+      ZRegisterPatient.parse({
+        patient: { nameKanji: p.nameKanji, nameKana: p.nameKana, sex: p.sex, birthDate: p.birthDate.replaceAll("-", "/"), postalCode: p.postalCode, address: p.address, phone: p.phone },
+        links: [
+          { facilityId: byCode.get("2000101")!, facilityPatientId: p.ids["2000101"]! },
+          { facilityId: byCode.get("2000201")!, facilityPatientId: p.ids["2000201"]! },
+        ],
+        consent: { action: "GRANT", method: "WRITTEN", consentDate: "2025/04/01", signer: "SELF", responsibleName: "連携 花子", scope: "COMPREHENSIVE", facilityIds: [] },
+        confirmDuplicate: true,
+      }),
+    );
+  }
+  for (const f of demo.facilities) {
+    const facilityId = byCode.get(f.code);
+    if (!facilityId) continue;
+    await db().facility.update({ where: { id: facilityId }, data: { ssmix2StorageRoot: f.root }, select: { id: true } });
+    const report = await importStorageTree(facilityId, f.root, { source: "demo-seed" });
+    log(`imported the demo SS-MIX2 storage of ${f.code}: ${report.created} items from ${report.done} messages (${report.failed} refused)`);
+  }
+  log(`demo clinical data ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
 export type TDemoCertificate = { facilityCode: string; facilityName: string; terminal: string; file: string; password: string; logins: string[] };
 
 export async function seedDemoRegion(opts: { certDir: string; log: (line: string) => void }): Promise<TDemoCertificate[]> {
@@ -143,12 +181,7 @@ export async function seedDemoRegion(opts: { certDir: string; log: (line: string
     ],
   });
   await seedDemoPatients(viewers, new Map(created.map((c) => [c.f.code, c.facilityId])));
-  const hospital = created.find((c) => c.f.code === "2000101")!;
-  if (fs.existsSync(DEMO_SSMIX2_ROOT)) {
-    await db().facility.update({ where: { id: hospital.facilityId }, data: { ssmix2StorageRoot: DEMO_SSMIX2_ROOT }, select: { id: true } });
-    const report = await importStorageTree(hospital.facilityId, DEMO_SSMIX2_ROOT, { source: "demo-seed" });
-    opts.log(`imported the sample SS-MIX2 storage for ${hospital.f.nameKanji}: ${report.created} items from ${report.done} messages (${report.failed} refused)`);
-  }
+  await seedDemoClinicalData(created, viewers, opts.log);
   fs.mkdirSync(opts.certDir, { recursive: true, mode: 0o700 });
   const out: TDemoCertificate[] = [];
   for (const { facilityId, f } of created) {
