@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { importParsedMessage, importParsedMessages } from "@/lib/clinical/mutations";
-import { importStorageTree, ingestFhirBundle, ingestSsmix2Message, MAX_MESSAGE_BYTES } from "@/lib/clinical/ingest/mutations";
+import { importStorageTree, ingestFhirBundle, ingestSsmix2Message, listMessageFiles, MAX_MESSAGE_BYTES } from "@/lib/clinical/ingest/mutations";
 import { getContent, listPatientContents } from "@/lib/clinical/queries";
 import { IngestError, type TContentDraft, type TParsedMessage } from "@/lib/clinical/ingest/types";
 import { AppError } from "@/lib/errors";
@@ -213,5 +213,52 @@ describe("SS-MIX2 storage trees and FHIR bundles through the import path", () =>
     const bad = await ingestFhirBundle(facility, '{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Observation"}}]}');
     expect(bad.ok).toBe(false);
     expect(await ingestFhirBundle(facility, "{not json")).toMatchObject({ ok: false });
+  });
+});
+
+describe("mutated messages through the store", () => {
+  it("never leaves part of a message behind: each one is stored whole or not at all", async () => {
+    const facility = (await createFacility({ isDisclosing: true })).id;
+    const ROOT = path.resolve("tests/fixtures/ssmix2/sampleData");
+    const files = (await listMessageFiles(ROOT)).filter((f) => !f.includes("/ADT-31/") && !f.includes("0000001_20000401_OMP-11"));
+    let state = 20261122;
+    const rand = (n: number) => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return state % n;
+    };
+    const mutate = (bytes: Buffer): Buffer => {
+      const b = Buffer.from(bytes);
+      switch (rand(4)) {
+        case 0:
+          return b.subarray(0, rand(b.length));
+        case 1:
+          for (let i = 0; i < 3; i++) b[rand(b.length)] = rand(256);
+          return b;
+        case 2: {
+          const at = rand(b.length);
+          return Buffer.concat([b.subarray(0, at), Buffer.from("|^~\r"), b.subarray(at)]);
+        }
+        default:
+          return Buffer.from(b.toString("latin1").replace(/\r(OBX|RXE|PID)\|/, (_m, id: string) => `\r${id}|||`), "latin1");
+      }
+    };
+    let ok = 0;
+    let refused = 0;
+    for (let i = 0; i < 300; i++) {
+      const file = files[rand(files.length)]!;
+      const before = await db().clinicalContent.count({ where: { ownerFacilityId: facility } });
+      const r = await ingestSsmix2Message(facility, mutate(fs.readFileSync(file)), path.basename(file));
+      const after = await db().clinicalContent.count({ where: { ownerFacilityId: facility } });
+      if (r.ok) {
+        ok++;
+        expect(after - before).toBe(r.outcome.created);
+      } else {
+        refused++;
+        expect(after).toBe(before);
+        expect(r.error.length).toBeGreaterThan(3);
+      }
+    }
+    expect(ok).toBeGreaterThan(0);
+    expect(refused).toBeGreaterThan(0);
   });
 });
