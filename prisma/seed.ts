@@ -11,7 +11,8 @@ import { env } from "@/lib/env";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { recordConsent } from "@/lib/consent/mutations";
 import { ZConsentInput } from "@/lib/consent/schema";
-import { importStorageTree } from "@/lib/clinical/ingest/mutations";
+import { importStorageTree, ingestFhirBundle } from "@/lib/clinical/ingest/mutations";
+import { generateDemoDocuments } from "@/scripts/fhir/demo-documents.mts";
 import { generateDemoSsmix2 } from "@/scripts/ssmix2/demo-region.mts";
 import { registerPatient } from "@/lib/patients/mutations";
 import { ZRegisterPatient } from "@/lib/patients/schema";
@@ -151,6 +152,21 @@ async function seedDemoClinicalData(created: { facilityId: string; f: TDemoFacil
     await db().facility.update({ where: { id: facilityId }, data: { ssmix2StorageRoot: f.root }, select: { id: true } });
     const report = await importStorageTree(facilityId, f.root, { source: "demo-seed" });
     log(`imported the demo SS-MIX2 storage of ${f.code}: ${report.created} items from ${report.done} messages (${report.failed} refused)`);
+  }
+  // Reading reports, discharge summaries and check-ups arrive as FHIR bundles from the hospital.
+  const hospitalId = byCode.get("2000101");
+  if (hospitalId) {
+    let imported = 0;
+    let refused = 0;
+    for (const d of generateDemoDocuments({ persons: demo.persons, facilityCode: "2000101", seed: 20250401 })) {
+      const r = await ingestFhirBundle(hospitalId, d.json, d.fileName);
+      if (r.ok) imported++;
+      else {
+        refused++;
+        log(`demo FHIR bundle refused: ${r.error}`);
+      }
+    }
+    log(`imported the demo FHIR documents of 2000101: ${imported} bundles (${refused} refused)`);
   }
   log(`demo clinical data ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }

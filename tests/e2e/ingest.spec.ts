@@ -44,3 +44,24 @@ test("a disclosing facility posts SS-MIX2 and FHIR over its certificate; the lin
   await screenshot(page, "patient-links-fetch-latest");
   await clinic.close();
 });
+
+test("the demo region's generated care shows on a registered patient's page: prescriptions, labs, reports and check-ups", async ({ browser }) => {
+  const rows = await withDb((c) =>
+    c.query<{ patient_id: string }>(
+      `SELECT patient_id FROM clinical_contents WHERE patient_id IS NOT NULL AND category = 'CHECKUP'
+       GROUP BY patient_id ORDER BY count(*) DESC LIMIT 1`,
+    ),
+  );
+  const patientId = rows.rows[0]!.patient_id;
+  const clinic = await facilityContext(browser, FACILITY.clinic);
+  const page = await clinic.newPage();
+  await signIn(page, "clinic-doctor");
+  await expectSignedIn(page);
+  await page.goto(`${origin()}/patients/${patientId}`);
+  const contents = page.getByTestId("contents");
+  await expect(contents).toContainText("健診");
+  await expect(contents).toContainText("処方（指示）");
+  await expect(contents).toContainText("検査");
+  await screenshot(page, "patient-contents-demo-region");
+  await clinic.close();
+});

@@ -1,8 +1,11 @@
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseFhirBundle, parseFhirDateTime, type TFhirDrugLine, type TFhirLabItem } from "@/lib/clinical/ingest/fhir";
 import { IngestError, type TContentDraft, type TParsedMessage } from "@/lib/clinical/ingest/types";
+import { generateDemoDocuments } from "@/scripts/fhir/demo-documents.mts";
+import { generateDemoSsmix2 } from "@/scripts/ssmix2/demo-region.mts";
 
 type TJson = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -510,5 +513,126 @@ describe("parseFhirBundle: choices", () => {
     );
     expect(m.contents[0]).toMatchObject({ category: "ADMISSION", title: "入院", payload: { end: null } });
     expect(m.contents[0]!.occurredAt.toISOString()).toBe("2025-01-05T15:00:00.000Z");
+  });
+});
+
+describe("parseFhirBundle: health check-ups", () => {
+  const checkupCategory = { coding: [{ code: "checkup" }] };
+  const member = (id: string, name: string, value: number, unit: string, flag?: string) =>
+    obs(id, { code: { text: name }, valueQuantity: { value, unit }, ...(flag ? { interpretation: [{ coding: [{ code: flag }] }] } : {}) });
+  const report = (extra: TJson = {}) => ({
+    resource: {
+      resourceType: "DiagnosticReport",
+      id: "hc-1",
+      status: "final",
+      category: [checkupCategory],
+      code: { text: "特定健康診査" },
+      subject: { reference: "Patient/p1" },
+      effectiveDateTime: "2025-05-20T09:00:00+09:00",
+      result: [{ reference: "Observation/bmi" }, { reference: "Observation/sbp" }, { reference: "Observation/gone" }],
+      conclusion: "要保健指導",
+      ...extra,
+    },
+  });
+
+  it("a check-up report becomes one CHECKUP with its results as items, not a REPORT", () => {
+    const m = parseFhirBundle(bundle(patient(), report(), member("bmi", "BMI", 26.1, "kg/m2", "H"), member("sbp", "収縮期血圧", 128, "mmHg")));
+    expect(m.contents.map((c) => [c.sourceKey, c.category])).toEqual([["DiagnosticReport/hc-1", "CHECKUP"]]);
+    const c = byKey(m, "DiagnosticReport/hc-1");
+    expect(c.title).toBe("特定健康診査 2項目");
+    expect(c.occurredAt.toISOString()).toBe("2025-05-20T00:00:00.000Z");
+    expect(items(c).map((i) => [i.name, i.value, i.unit, i.flag])).toEqual([
+      ["BMI", 26.1, "kg/m2", "H"],
+      ["収縮期血圧", 128, "mmHg", null],
+    ]);
+    expect(c.payload).toMatchObject({ name: "特定健康診査", conclusion: "要保健指導", unresolvedResults: ["Observation/gone"] });
+  });
+
+  it("recognises the check-up codes and a category text with 健診; other reports stay as they were", () => {
+    for (const category of [{ coding: [{ code: "health-checkup" }] }, { coding: [{ code: "HC" }] }, { text: "特定健診" }, { coding: [{ display: "人間ドック・健診" }] }])
+      expect(parseFhirBundle(bundle(patient(), report({ category: [category] }))).contents[0]!.category).toBe("CHECKUP");
+    expect(parseFhirBundle(bundle(patient(), report({ category: [{ coding: [{ code: "LAB" }] }] }))).contents[0]!.category).toBe("REPORT");
+    expect(parseFhirBundle(bundle(patient(), report({ category: undefined, conclusion: undefined }))).contents[0]!.category).toBe("LAB");
+  });
+
+  it("without a name: 健診", () => {
+    const c = parseFhirBundle(bundle(patient(), report({ code: {}, result: [] }))).contents[0]!;
+    expect(c.title).toBe("健診 0項目");
+  });
+
+  it("an Observation panel (hasMember) of a check-up: its members become its items", () => {
+    const panel = obs("panel", {
+      category: [{ text: "健診" }],
+      code: { text: "健康診断" },
+      valueQuantity: undefined,
+      hasMember: [{ reference: "Observation/bmi" }, { reference: "Observation/hdl" }, { reference: "Observation/panel" }],
+    });
+    const m = parseFhirBundle(bundle(patient(), panel, member("bmi", "BMI", 22, "kg/m2"), member("hdl", "HDL-C", 35, "mg/dL", "L"), member("alone", "AST", 20, "U/L")));
+    expect(m.contents.map((c) => [c.sourceKey, c.category, c.title])).toEqual([
+      ["Observation/panel", "CHECKUP", "健康診断 2項目"],
+      ["Observation/alone", "LAB", "AST 20 U/L"],
+    ]);
+    expect(items(byKey(m, "Observation/panel")).map((i) => [i.name, i.flag])).toEqual([
+      ["BMI", null],
+      ["HDL-C", "L"],
+    ]);
+  });
+
+  it("a panel without the check-up category stays a LAB observation, its members on their own", () => {
+    const panel = obs("panel", { hasMember: [{ reference: "Observation/bmi" }] });
+    const m = parseFhirBundle(bundle(patient(), panel, member("bmi", "BMI", 22, "kg/m2")));
+    expect(m.contents.map((c) => [c.sourceKey, c.category])).toEqual([
+      ["Observation/panel", "LAB"],
+      ["Observation/bmi", "LAB"],
+    ]);
+  });
+
+  it("an entered-in-error result is left out", () => {
+    const m = parseFhirBundle(bundle(patient(), report(), member("bmi", "BMI", 26.1, "kg/m2"), obs("sbp", { status: "entered-in-error" })));
+    expect(items(m.contents[0]!).map((i) => i.name)).toEqual(["BMI"]);
+  });
+});
+
+describe("demo documents (scripts/fhir/demo-documents.mts)", () => {
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "demo-docs-"));
+  let persons: ReturnType<typeof generateDemoSsmix2>["persons"];
+  try {
+    persons = generateDemoSsmix2({ outDir, patients: 40, years: 3, end: "2025-06-30", seed: 7 }).persons;
+  } finally {
+    fs.rmSync(outDir, { recursive: true, force: true });
+  }
+  const opts = { persons, facilityCode: "2000101", seed: 7, end: "2025-06-30" };
+  const docs = generateDemoDocuments(opts);
+
+  it("is deterministic", () => {
+    expect(generateDemoDocuments(opts)).toEqual(docs);
+    expect(new Set(docs.map((d) => d.fileName)).size).toBe(docs.length);
+  });
+
+  it("every bundle parses, for a patient of the facility, with reports, documents and check-ups within the last 3 years", () => {
+    const ids = new Set(persons.map((p) => p.ids["2000101"]).filter(Boolean));
+    const contents = docs.flatMap((d) => {
+      const m = parseFhirBundle(d.json, { fileName: d.fileName });
+      expect(m.patient && ids.has(m.patient.facilityPatientId)).toBe(true);
+      expect(m.contents.length).toBe(1);
+      return m.contents;
+    });
+    const byCategory = (cat: string) => contents.filter((c) => c.category === cat);
+    expect(byCategory("REPORT").length).toBeGreaterThan(0);
+    expect(byCategory("DOCUMENT").length).toBeGreaterThan(0);
+    expect(byCategory("CHECKUP").length).toBeGreaterThan(0);
+    expect(contents.length).toBe(byCategory("REPORT").length + byCategory("DOCUMENT").length + byCategory("CHECKUP").length);
+    for (const c of contents) {
+      expect(c.occurredAt.getTime()).toBeGreaterThanOrEqual(Date.parse("2022-06-30T00:00:00+09:00"));
+      expect(c.occurredAt.getTime()).toBeLessThanOrEqual(Date.parse("2025-07-01T00:00:00+09:00"));
+    }
+    for (const c of byCategory("CHECKUP")) {
+      expect(items(c).length).toBe(13);
+      expect(items(c).every((i) => i.codeSystem === "JLAC10" && typeof i.value === "number" && i.unit)).toBe(true);
+    }
+    expect(byCategory("CHECKUP").some((c) => items(c).some((i) => i.flag === "H"))).toBe(true);
+    const report = byCategory("REPORT")[0]!;
+    expect(report.payload.conclusion).toEqual(expect.any(String));
+    expect((report.payload.presentedForm as Array<{ text: string }>)[0]!.text).toContain("【所見】");
   });
 });

@@ -16,6 +16,9 @@
  * - Observation → LAB (payload.items), unless a DiagnosticReport in the same Bundle lists it as a
  *   result: then it is folded into that report's items and not emitted on its own.
  * - DiagnosticReport → REPORT when it has a conclusion or presentedForm, else LAB.
+ * - Health check-ups (健診): a DiagnosticReport, or an Observation panel (hasMember), whose category
+ *   is a check-up (coding code "checkup", "health-checkup" or "HC", or text/display containing
+ *   "健診"; JP Core fixes no code) → CHECKUP, its results folded into payload.items as for LAB.
  * - ImagingStudy → IMAGING; Condition → DIAGNOSIS; AllergyIntolerance → ALLERGY.
  * - Encounter → ADMISSION for inpatient classes (IMP, ACUTE, NONAC); other encounters are skipped.
  * - DocumentReference → DOCUMENT: metadata only; attachment data is never copied (hasData flag).
@@ -181,6 +184,7 @@ const observationSchema = z.looseObject({
   issued: str.optional(),
   specimen: reference.optional(),
   component: z.array(z.looseObject({ code: codeable, ...observationValue })).optional(),
+  hasMember: z.array(reference).optional(),
   ...observationValue,
 });
 
@@ -714,6 +718,20 @@ function labItem(o: TObsValue): TFhirLabItem {
   };
 }
 
+const CHECKUP_CODES = new Set(["checkup", "health-checkup", "HC"]);
+
+/** Is this a health check-up (健診) by its category? JP Core has no fixed code for it. */
+export function isCheckupCategory(categories: TCodeable[] | undefined): boolean {
+  return (categories ?? []).some(
+    (c) => codesOf(c).some((code) => CHECKUP_CODES.has(code)) || [c.text, ...(c.coding ?? []).map((x) => x.display)].some((t) => !!t && t.includes("健診")),
+  );
+}
+
+/** the items of an observation itself: its own value, and its components */
+function ownItems(o: TObsValue & { component?: TObsValue[] }, hasOwnValue: boolean): TFhirLabItem[] {
+  return [...(hasOwnValue || !o.component?.length ? [labItem(o)] : []), ...(o.component ?? []).map(labItem)];
+}
+
 function itemTitle(item: TFhirLabItem): string {
   const name = item.name ?? item.code ?? "検査";
   if (item.value === null) return name;
@@ -819,13 +837,46 @@ export function parseFhirBundle(json: unknown, opts: TParseFhirOptions = {}): TP
     if (clean(e.fullUrl)) observations.set(e.fullUrl!.trim(), v);
   }
   const folded = new Set<number>();
-  for (const e of entries.filter((x) => x.resourceType === "DiagnosticReport")) {
-    const dr = validate(ctx, e, "DiagnosticReport");
-    for (const r of dr.result ?? []) {
+  const fold = (refs: TReference[] | undefined, self?: number) => {
+    for (const r of refs ?? []) {
       const hit = r.reference ? observations.get(r.reference.trim()) : undefined;
-      if (hit) folded.add(hit.entry.index);
+      if (hit && hit.entry.index !== self) folded.add(hit.entry.index);
     }
-  }
+  };
+  for (const e of entries.filter((x) => x.resourceType === "DiagnosticReport")) fold(validate(ctx, e, "DiagnosticReport").result);
+  // a check-up panel's members are its items
+  for (const { entry, obs } of new Set(observations.values())) if (isCheckupCategory(obs.category)) fold(obs.hasMember, entry.index);
+
+  const isEnteredInError = (status: string | undefined, ...concepts: Array<TCodeable | undefined>) =>
+    status === "entered-in-error" || concepts.some((c) => codesOf(c).includes("entered-in-error"));
+
+  const hasValue = (o: TResource<"Observation">) => [o.valueQuantity, o.valueString, o.valueCodeableConcept, o.valueInteger, o.valueBoolean].some((v) => v !== undefined);
+  /**
+   * The items of the referenced results (entered-in-error ones left out); a check-up panel among
+   * them brings its members too (`seen` holds the panels expanded so far, which are not listed
+   * again, so a cycle ends). References not in the bundle are returned as unresolved.
+   */
+  const resultItems = (refs: TReference[] | undefined, seen = new Set<number>()): { items: TFhirLabItem[]; unresolved: string[] } => {
+    const items: TFhirLabItem[] = [];
+    const unresolved: string[] = [];
+    for (const ref of refs ?? []) {
+      const hit = ref.reference ? observations.get(ref.reference.trim()) : undefined;
+      if (!hit) {
+        if (clean(ref.reference)) unresolved.push(ref.reference!.trim());
+        continue;
+      }
+      const o = hit.obs;
+      if (isEnteredInError(o.status) || seen.has(hit.entry.index)) continue;
+      items.push(...ownItems(o, hasValue(o)));
+      if (isCheckupCategory(o.category) && o.hasMember?.length) {
+        seen.add(hit.entry.index);
+        const members = resultItems(o.hasMember, seen);
+        items.push(...members.items);
+        unresolved.push(...members.unresolved);
+      }
+    }
+    return { items, unresolved };
+  };
 
   const drafts: Array<Omit<TContentDraft, "facilityPatientId">> = [];
   const seenKeys = new Map<string, number>();
@@ -844,9 +895,6 @@ export function parseFhirBundle(json: unknown, opts: TParseFhirOptions = {}): TP
     if (!d) fail(ctx, `no date (one of ${candidates.map(([f]) => f).join(", ")} is required)`, e.index, resourcePath(e.index, candidates[0]![0]));
     return d;
   };
-
-  const isEnteredInError = (status: string | undefined, ...concepts: Array<TCodeable | undefined>) =>
-    status === "entered-in-error" || concepts.some((c) => codesOf(c).includes("entered-in-error"));
 
   for (const e of entries) {
     switch (e.resourceType) {
@@ -933,8 +981,30 @@ export function parseFhirBundle(json: unknown, opts: TParseFhirOptions = {}): TP
           ["issued", r.issued],
         ]);
         if (folded.has(e.index)) break;
-        const hasOwnValue = [r.valueQuantity, r.valueString, r.valueCodeableConcept, r.valueInteger, r.valueBoolean].some((v) => v !== undefined);
-        const items = [...(hasOwnValue || !r.component?.length ? [labItem(r)] : []), ...(r.component ?? []).map(labItem)];
+        if (isCheckupCategory(r.category) && r.hasMember?.length) {
+          // a check-up panel: its own value or components (if any) and its members
+          const own = hasValue(r) || r.component?.length ? ownItems(r, hasValue(r)) : [];
+          const members = resultItems(r.hasMember, new Set([e.index]));
+          const items = [...own, ...members.items];
+          const name = conceptText(r.code) ?? "健診";
+          push(e, r, {
+            category: "CHECKUP",
+            occurredAt,
+            title: `${name} ${items.length}項目`,
+            payload: {
+              resourceType: e.resourceType,
+              status: r.status ?? null,
+              code: clean(r.code.coding?.find((x) => clean(x.code))?.code),
+              name,
+              category: (r.category ?? []).map(conceptText).filter(Boolean),
+              items,
+              unresolvedResults: members.unresolved,
+            },
+            isDeleted: isEnteredInError(r.status),
+          });
+          break;
+        }
+        const items = ownItems(r, hasValue(r));
         const title = items.length === 1 ? itemTitle(items[0]!) : `${conceptText(r.code) ?? "検査"} ${items.length}項目`;
         push(e, r, {
           category: "LAB",
@@ -948,20 +1018,7 @@ export function parseFhirBundle(json: unknown, opts: TParseFhirOptions = {}): TP
       case "DiagnosticReport": {
         const r = validate(ctx, e, "DiagnosticReport");
         checkSubject(e, "subject", r.subject);
-        const items: TFhirLabItem[] = [];
-        const unresolved: string[] = [];
-        for (const ref of r.result ?? []) {
-          const hit = ref.reference ? observations.get(ref.reference.trim()) : undefined;
-          if (!hit) {
-            if (clean(ref.reference)) unresolved.push(ref.reference!.trim());
-            continue;
-          }
-          const o = hit.obs;
-          if (isEnteredInError(o.status)) continue;
-          const hasOwnValue = [o.valueQuantity, o.valueString, o.valueCodeableConcept, o.valueInteger, o.valueBoolean].some((v) => v !== undefined);
-          if (hasOwnValue || !o.component?.length) items.push(labItem(o));
-          items.push(...(o.component ?? []).map(labItem));
-        }
+        const { items, unresolved } = resultItems(r.result);
         const conclusion = clean(r.conclusion);
         const forms = (r.presentedForm ?? []).map((a, i) => {
           const contentType = clean(a.contentType);
@@ -972,10 +1029,11 @@ export function parseFhirBundle(json: unknown, opts: TParseFhirOptions = {}): TP
           }
           return { contentType, title: clean(a.title), size: a.size ?? null, url: clean(a.url), hasData: a.data !== undefined, text };
         });
-        const isReport = conclusion !== null || forms.length > 0;
-        const name = conceptText(r.code) ?? (isReport ? "レポート" : "検査");
+        const isCheckup = isCheckupCategory(r.category);
+        const isReport = !isCheckup && (conclusion !== null || forms.length > 0);
+        const name = conceptText(r.code) ?? (isCheckup ? "健診" : isReport ? "レポート" : "検査");
         push(e, r, {
-          category: isReport ? "REPORT" : "LAB",
+          category: isCheckup ? "CHECKUP" : isReport ? "REPORT" : "LAB",
           occurredAt: requireOccurred(e, [
             ["effectiveDateTime", r.effectiveDateTime],
             ["effectivePeriod.start", r.effectivePeriod?.start],
