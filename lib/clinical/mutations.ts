@@ -3,6 +3,7 @@ import crypto from "node:crypto";
 import { Prisma } from "@/generated/prisma/client";
 import { db, type TTx } from "@/lib/db/client";
 import { todayInJapan } from "@/lib/dates";
+import { deleteBytes, putBytes, sniffFileType } from "@/lib/files/store";
 import { IngestError, type TContentDraft, type TParsedMessage, type TPatientDraft } from "@/lib/clinical/ingest/types";
 
 export type TItemOutcome = "created" | "replaced" | "unchanged";
@@ -13,10 +14,32 @@ const japanDate = (at: Date) => todayInJapan(at);
 
 /** The stored form's fingerprint: a re-sent identical message matches it and changes nothing. */
 function hashOf(d: TContentDraft): string {
+  const files = (d.files ?? []).map((f) => [f.fileName, f.contentType, crypto.createHash("sha256").update(f.bytes).digest("hex")]);
   return crypto
     .createHash("sha256")
-    .update(JSON.stringify([d.category, d.occurredAt.toISOString(), d.title, d.payload, d.isDeleted, d.sourceVersion]))
+    .update(JSON.stringify([d.category, d.occurredAt.toISOString(), d.title, d.payload, d.isDeleted, d.sourceVersion, ...(files.length ? [files] : [])]))
     .digest("hex");
+}
+
+/**
+ * Files of an item go to the file store (checked by content) and are listed in its payload;
+ * their storage keys are collected so a failed message can remove them again.
+ */
+async function storeDraftFiles(tx: TTx, d: TContentDraft, written: string[]): Promise<Record<string, unknown>> {
+  if (!d.files?.length) return d.payload;
+  const files = [];
+  for (const f of d.files) {
+    const sniffed = sniffFileType(f.bytes);
+    if (!sniffed || sniffed.contentType !== f.contentType) throw new IngestError(`file "${f.fileName}" is not the ${f.contentType} it claims to be`);
+    const stored = await putBytes(f.bytes);
+    written.push(stored.storageKey);
+    const row = await tx.storedFile.create({
+      data: { storageKey: stored.storageKey, fileName: f.fileName.slice(0, 255), contentType: sniffed.contentType, size: stored.size, sha256: stored.sha256 },
+      select: { id: true },
+    });
+    files.push({ id: row.id, fileName: f.fileName, contentType: sniffed.contentType, size: stored.size });
+  }
+  return { ...d.payload, files };
 }
 
 /** The facility's demographics of the patient, kept as a 基本情報 content (shown with the owner's scope 基本情報). */
@@ -40,7 +63,14 @@ export async function assertIngestingFacility(tx: TTx, facilityId: string) {
   if (!f.isDisclosing) throw new IngestError("this facility is not a disclosing facility (公開施設) and cannot send data");
 }
 
-async function storeDraft(tx: TTx, facilityId: string, kind: TParsedMessage["kind"], d: TContentDraft, links: Map<string, { id: string; patientId: string } | null>): Promise<TItemOutcome> {
+async function storeDraft(
+  tx: TTx,
+  facilityId: string,
+  kind: TParsedMessage["kind"],
+  d: TContentDraft,
+  links: Map<string, { id: string; patientId: string } | null>,
+  written: string[],
+): Promise<TItemOutcome> {
   if (!d.facilityPatientId || d.facilityPatientId.length > 20) throw new IngestError(`facility patient ID "${d.facilityPatientId}" is empty or longer than 20 characters`);
   if (d.sourceKey.length > 200) throw new IngestError(`source key longer than 200 characters: ${d.sourceKey.slice(0, 40)}…`);
   if (!(d.occurredAt instanceof Date) || Number.isNaN(d.occurredAt.getTime())) throw new IngestError(`invalid date for ${d.sourceKey}`);
@@ -70,12 +100,13 @@ async function storeDraft(tx: TTx, facilityId: string, kind: TParsedMessage["kin
     where: { ownerFacilityId_sourceKind_sourceKey: { ownerFacilityId: facilityId, sourceKind: kind, sourceKey: d.sourceKey } },
     select: { id: true, sourceHash: true, sourceVersion: true },
   });
+  // The same item again, or an older version of it arriving late: nothing changes.
+  if (existing && (existing.sourceHash === sourceHash || existing.sourceVersion > data.sourceVersion)) return "unchanged";
+  data.payload = (await storeDraftFiles(tx, d, written)) as Prisma.InputJsonValue;
   if (!existing) {
     await tx.clinicalContent.create({ data: { ...data, ownerFacilityId: facilityId, sourceKind: kind, sourceKey: d.sourceKey }, select: { id: true } });
     return "created";
   }
-  // The same item again, or an older version of it arriving late: nothing changes.
-  if (existing.sourceHash === sourceHash || existing.sourceVersion > data.sourceVersion) return "unchanged";
   await tx.clinicalContent.update({ where: { id: existing.id }, data, select: { id: true } });
   return "replaced";
 }
@@ -93,7 +124,7 @@ export async function importParsedMessage(facilityId: string, parsed: TParsedMes
     }
     const links = new Map<string, { id: string; patientId: string } | null>();
     const items: TImportOutcome["items"] = [];
-    for (const d of drafts) items.push({ sourceKey: d.sourceKey, outcome: await storeDraft(t, facilityId, parsed.kind, d, links) });
+    for (const d of drafts) items.push({ sourceKey: d.sourceKey, outcome: await storeDraft(t, facilityId, parsed.kind, d, links, written) });
     return {
       created: items.filter((i) => i.outcome === "created").length,
       replaced: items.filter((i) => i.outcome === "replaced").length,
@@ -101,7 +132,14 @@ export async function importParsedMessage(facilityId: string, parsed: TParsedMes
       items,
     };
   };
-  return tx ? run(tx) : db().$transaction(run, { timeout: 30_000 });
+  const written: string[] = [];
+  try {
+    return await (tx ? run(tx) : db().$transaction(run, { timeout: 30_000 }));
+  } catch (e) {
+    // Nothing half-written: files stored for a message that did not commit are removed.
+    await Promise.all(written.map((k) => deleteBytes(k)));
+    throw e;
+  }
 }
 
 /** A link was made: the facility's data already received for that patient ID joins the patient. */
@@ -166,6 +204,19 @@ export async function importParsedMessages(
   opts: { isFacilityChecked?: boolean } = {},
 ): Promise<(TImportOutcome | IngestError)[]> {
   if (messages.length === 0) return [];
+  // Items with files take the one-message path (their bytes go to the file store with them).
+  if (messages.some((m) => m.contents.some((d) => d.files?.length))) {
+    const out: (TImportOutcome | IngestError)[] = [];
+    for (const m of messages) {
+      try {
+        out.push(await importParsedMessage(facilityId, m));
+      } catch (e) {
+        if (e instanceof IngestError) out.push(e);
+        else throw e;
+      }
+    }
+    return out;
+  }
   try {
     return await db().$transaction(async (tx) => {
       if (!opts.isFacilityChecked) await assertIngestingFacility(tx, facilityId);

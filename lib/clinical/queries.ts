@@ -6,6 +6,7 @@ import { contentVisibleWhere } from "@/lib/access/visibility";
 import { writeAccessLog } from "@/lib/audit/mutations";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { notFound } from "@/lib/errors";
+import { readBytes } from "@/lib/files/store";
 import { isUuid } from "@/lib/text";
 
 export type TContentRow = {
@@ -15,6 +16,8 @@ export type TContentRow = {
   occurredDate: Date;
   title: string;
   ownerFacilityName: string;
+  /** images and PDFs that came with the item */
+  files: { id: string; fileName: string; contentType: string }[];
 };
 
 export type TContentDetail = TContentRow & { payload: unknown };
@@ -36,10 +39,15 @@ const rowSelect = {
   occurredAt: true,
   occurredDate: true,
   title: true,
+  payload: true,
   ownerFacility: { select: { nameKanji: true } },
 } satisfies Prisma.ClinicalContentSelect;
 
-const toRow = ({ ownerFacility, ...r }: Prisma.ClinicalContentGetPayload<{ select: typeof rowSelect }>): TContentRow => ({ ...r, ownerFacilityName: ownerFacility.nameKanji });
+const toRow = ({ ownerFacility, payload, ...r }: Prisma.ClinicalContentGetPayload<{ select: typeof rowSelect }>): TContentRow => ({
+  ...r,
+  ownerFacilityName: ownerFacility.nameKanji,
+  files: filesOf(payload).map(({ id, fileName, contentType }) => ({ id, fileName, contentType })),
+});
 
 /** A patient's contents, newest first (titles and dates only). The listing is logged. */
 export async function listPatientContents(viewer: TViewer, patientId: string, opts: { take?: number; now?: Date } = {}): Promise<TContentRow[]> {
@@ -61,7 +69,7 @@ export async function listPatientContents(viewer: TViewer, patientId: string, op
 export async function getContent(viewer: TViewer, id: string, now: Date = new Date()): Promise<TContentDetail> {
   const found = await db().$transaction(async (tx) => {
     const row = isUuid(id)
-      ? await tx.clinicalContent.findFirst({ where: { id, ...visibleContentsWhere(viewer, now) }, select: { ...rowSelect, payload: true, patientId: true, ownerFacilityId: true } })
+      ? await tx.clinicalContent.findFirst({ where: { id, ...visibleContentsWhere(viewer, now) }, select: { ...rowSelect, patientId: true, ownerFacilityId: true } })
       : null;
     if (!row) {
       await writeAccessLog(tx, viewer, { accessType: "DENIED", contentId: id.slice(0, 64), detail: `content ${id.slice(0, 80)}` });
@@ -71,6 +79,21 @@ export async function getContent(viewer: TViewer, id: string, now: Date = new Da
     return row;
   });
   if (!found) throw notFound("content");
-  const { payload, patientId: _p, ownerFacilityId: _o, ...rest } = found;
-  return { ...toRow(rest), payload };
+  const { patientId: _p, ownerFacilityId: _o, ...rest } = found;
+  return { ...toRow(rest), payload: rest.payload };
+}
+
+/** The files listed in a content's payload (images, PDFs). */
+export function filesOf(payload: unknown): { id: string; fileName: string; contentType: string; size: number }[] {
+  const files = (payload as { files?: unknown } | null)?.files;
+  return Array.isArray(files) ? (files as { id: string; fileName: string; contentType: string; size: number }[]) : [];
+}
+
+/** One file of a content: the content goes through the rule (and its log row) first. */
+export async function getContentFile(viewer: TViewer, contentId: string, fileId: string) {
+  const content = await getContent(viewer, contentId);
+  const listed = filesOf(content.payload).find((f) => f.id === fileId);
+  const file = listed && isUuid(fileId) ? await db().storedFile.findUnique({ where: { id: fileId } }) : null;
+  if (!file) throw notFound("file");
+  return { fileName: file.fileName, contentType: file.contentType, bytes: await readBytes(file.storageKey, file.sha256) };
 }

@@ -12,6 +12,8 @@
  * 保健指導判定値: demo master data, to be checked against the official tables before anyone relies
  * on them.
  */
+import fs from "node:fs";
+import path from "node:path";
 import { FHIR_SYSTEMS } from "@/lib/clinical/ingest/fhir";
 import { prng, type TDemoPerson } from "../ssmix2/demo-region.mts";
 
@@ -217,6 +219,35 @@ function readingReport(rnd: TRandom, pid: string, subject: string, day: number, 
   };
 }
 
+/** Small real JPEGs shipped with the tests (tests/fixtures/images), one per kind of study. */
+const IMAGES: Record<string, string> = { X線: "chest-xray.jpg", 胸部CT: "chest-xray.jpg", 腹部CT: "abdomen-ct.jpg", 頭部MRI: "head-mri.jpg" };
+const imageCache = new Map<string, string>();
+const imageBase64 = (file: string) => {
+  if (!imageCache.has(file)) imageCache.set(file, fs.readFileSync(path.resolve("tests/fixtures/images", file)).toString("base64"));
+  return imageCache.get(file)!;
+};
+
+/** The report's key image, as a DocumentReference with the JPEG inline (it becomes an 画像 item with the picture). */
+function keyImage(rnd: TRandom, report: TEntry, subject: string): TEntry {
+  const r = report.resource as { id: string; code: { text: string }; effectiveDateTime: string; meta: { lastUpdated: string } };
+  const exam = r.code.text.replace(" 読影レポート", "");
+  const file = Object.entries(IMAGES).find(([k]) => exam.includes(k))?.[1] ?? "chest-xray.jpg";
+  return {
+    fullUrl: uuid(rnd),
+    resource: {
+      resourceType: "DocumentReference",
+      id: `img-${r.id}`,
+      meta: { lastUpdated: r.meta.lastUpdated },
+      status: "current",
+      type: { text: "キー画像" },
+      subject: { reference: subject },
+      date: r.effectiveDateTime,
+      description: `${exam} キー画像`,
+      content: [{ attachment: { contentType: "image/jpeg", data: imageBase64(file), title: `${exam}.jpg` } }],
+    },
+  };
+}
+
 function dischargeSummary(rnd: TRandom, p: TDemoPerson, pid: string, subject: string, admitDay: number): TEntry {
   const stay = rnd.pick(STAYS);
   const dischargeDay = admitDay + rnd.int(stay.days[0], stay.days[1]);
@@ -374,7 +405,12 @@ export function generateDemoDocuments(opts: TDemoDocumentOptions): TDemoDocument
     if (rnd.chance(0.35)) {
       const n = rnd.int(1, 3);
       const days = Array.from({ length: n }, () => rnd.int(startDay, endDay - 3)).sort((a, b) => a - b);
-      days.forEach((day, i) => add(`RAD${i + 1}`, day, (subject) => [readingReport(rnd, pid, subject, day, i + 1)]));
+      days.forEach((day, i) =>
+        add(`RAD${i + 1}`, day, (subject) => {
+          const report = readingReport(rnd, pid, subject, day, i + 1);
+          return [report, keyImage(rnd, report, subject)];
+        }),
+      );
     }
     if (rnd.chance(0.12)) {
       const admitDay = rnd.int(startDay, endDay - 30);

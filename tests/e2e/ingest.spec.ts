@@ -65,3 +65,29 @@ test("the demo region's generated care shows on a registered patient's page: pre
   await screenshot(page, "patient-contents-demo-region");
   await clinic.close();
 });
+
+test("a key image of the demo region shows on the patient's page, served through the rule", async ({ browser }) => {
+  const rows = await withDb((c) =>
+    c.query<{ patient_id: string }>(`SELECT patient_id FROM clinical_contents WHERE patient_id IS NOT NULL AND category = 'IMAGING' AND payload ? 'files' LIMIT 1`),
+  );
+  const patientId = rows.rows[0]!.patient_id;
+  const clinic = await facilityContext(browser, FACILITY.clinic);
+  const page = await clinic.newPage();
+  await signIn(page, "clinic-doctor");
+  await expectSignedIn(page);
+  await page.goto(`${origin()}/patients/${patientId}`);
+  const image = page.getByTestId("contents").getByRole("img").first();
+  await expect(image).toBeVisible();
+  await expect.poll(() => image.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+  await image.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: "test-results/screens/patient-key-image.png" });
+  // The pharmacy (not linked) gets 404 for the same file URL.
+  const src = (await image.getAttribute("src"))!;
+  const pharmacy = await facilityContext(browser, FACILITY.pharmacy);
+  const other = await pharmacy.newPage();
+  await signIn(other, "pharmacist");
+  await expectSignedIn(other);
+  expect((await other.request.get(`${origin()}${src}`)).status()).toBe(404);
+  await clinic.close();
+  await pharmacy.close();
+});

@@ -6,7 +6,7 @@ import { db } from "@/lib/db/client";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { importParsedMessage, importParsedMessages } from "@/lib/clinical/mutations";
 import { importStorageTree, ingestFhirBundle, ingestSsmix2Message, listMessageFiles, MAX_MESSAGE_BYTES } from "@/lib/clinical/ingest/mutations";
-import { getContent, listPatientContents } from "@/lib/clinical/queries";
+import { getContent, getContentFile, listPatientContents } from "@/lib/clinical/queries";
 import { IngestError, type TContentDraft, type TParsedMessage } from "@/lib/clinical/ingest/types";
 import { AppError } from "@/lib/errors";
 import { linkFacilityPatient, registerPatient, unlinkFacilityPatient } from "@/lib/patients/mutations";
@@ -260,5 +260,61 @@ describe("mutated messages through the store", () => {
     }
     expect(ok).toBeGreaterThan(0);
     expect(refused).toBeGreaterThan(0);
+  });
+});
+
+describe("files that come with an item (key images)", () => {
+  const bundleWith = (data: string, id = "img-1") =>
+    JSON.stringify({
+      resourceType: "Bundle",
+      type: "collection",
+      entry: [
+        { fullUrl: "urn:uuid:00000000-0000-4000-8000-000000000001", resource: { resourceType: "Patient", id: "p1", identifier: [{ value: "H0700" }], name: [{ text: "画像 太郎" }] } },
+        {
+          resource: {
+            resourceType: "DocumentReference",
+            id,
+            status: "current",
+            meta: { lastUpdated: "2025-06-01T10:00:00+09:00" },
+            subject: { reference: "urn:uuid:00000000-0000-4000-8000-000000000001" },
+            date: "2025-06-01T09:00:00+09:00",
+            description: "胸部X線 キー画像",
+            content: [{ attachment: { contentType: "image/jpeg", data, title: "胸部X線.jpg" } }],
+          },
+        },
+      ],
+    });
+  const jpeg = fs.readFileSync("tests/fixtures/images/chest-xray.jpg");
+
+  it("stores the image in the file store once, serves it through the rule, and leaves nothing when refused", async () => {
+    const filesBefore = await db().storedFile.count();
+    const first = await ingestFhirBundle(hospital, bundleWith(jpeg.toString("base64")));
+    expect(first).toMatchObject({ ok: true, outcome: { created: 2 } }); // the image item and the patient's 基本情報
+    expect(await db().storedFile.count()).toBe(filesBefore + 1);
+    expect(await ingestFhirBundle(hospital, bundleWith(jpeg.toString("base64")))).toMatchObject({ ok: true, outcome: { created: 0, replaced: 0 } });
+    expect(await db().storedFile.count()).toBe(filesBefore + 1);
+
+    // A PNG that claims to be a JPEG is refused, and its bytes do not stay behind.
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
+    const onDisk = () => (fs.existsSync(process.env.FILE_STORE_DIR!) ? fs.readdirSync(process.env.FILE_STORE_DIR!, { recursive: true }).length : 0);
+    const diskBefore = onDisk();
+    const bad = await ingestFhirBundle(hospital, bundleWith(png.toString("base64"), "img-2"));
+    expect(bad).toMatchObject({ ok: false });
+    expect(await db().storedFile.count()).toBe(filesBefore + 1);
+    expect(onDisk()).toBe(diskBefore);
+
+    // Linked and consented: the clinic sees the image; the pharmacy does not.
+    const input = ZRegisterPatient.parse({
+      patient: { nameKanji: "画像 太郎", nameKana: "ガゾウ タロウ", sex: "MALE", birthDate: "1960/01/01" },
+      links: [{ facilityId: hospital, facilityPatientId: "H0700" }, { facilityId: clinic, facilityPatientId: "C0700" }],
+      consent: { action: "GRANT", scope: "COMPREHENSIVE", method: "WRITTEN", consentDate: "2025/01/10", signer: "SELF" },
+      confirmDuplicate: "on",
+    });
+    const { id: patientId } = await registerPatient(liaison, input);
+    const item = (await listPatientContents(clinicDoctor, patientId)).find((c) => c.category === "IMAGING")!;
+    expect(item.files).toHaveLength(1);
+    const file = await getContentFile(clinicDoctor, item.id, item.files[0]!.id);
+    expect(Buffer.from(file.bytes).equals(jpeg)).toBe(true);
+    await expect(getContentFile(pharmacist, item.id, item.files[0]!.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 });

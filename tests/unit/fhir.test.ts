@@ -614,14 +614,22 @@ describe("demo documents (scripts/fhir/demo-documents.mts)", () => {
     const contents = docs.flatMap((d) => {
       const m = parseFhirBundle(d.json, { fileName: d.fileName });
       expect(m.patient && ids.has(m.patient.facilityPatientId)).toBe(true);
-      expect(m.contents.length).toBe(1);
+      // A reading report comes with its key image; everything else is one item.
+      const isReport = m.contents.some((c) => c.category === "REPORT");
+      expect(m.contents.length).toBe(isReport ? 2 : 1);
       return m.contents;
     });
     const byCategory = (cat: string) => contents.filter((c) => c.category === cat);
     expect(byCategory("REPORT").length).toBeGreaterThan(0);
     expect(byCategory("DOCUMENT").length).toBeGreaterThan(0);
     expect(byCategory("CHECKUP").length).toBeGreaterThan(0);
-    expect(contents.length).toBe(byCategory("REPORT").length + byCategory("DOCUMENT").length + byCategory("CHECKUP").length);
+    expect(contents.length).toBe(byCategory("REPORT").length + byCategory("DOCUMENT").length + byCategory("CHECKUP").length + byCategory("IMAGING").length);
+    expect(byCategory("IMAGING").length).toBe(byCategory("REPORT").length);
+    for (const c of byCategory("IMAGING")) {
+      expect(c.files).toHaveLength(1);
+      expect(c.files![0]!.contentType).toBe("image/jpeg");
+      expect([...c.files![0]!.bytes.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
+    }
     for (const c of contents) {
       expect(c.occurredAt.getTime()).toBeGreaterThanOrEqual(Date.parse("2022-06-30T00:00:00+09:00"));
       expect(c.occurredAt.getTime()).toBeLessThanOrEqual(Date.parse("2025-07-01T00:00:00+09:00"));

@@ -72,6 +72,10 @@ const reference = z.looseObject({ reference: str.optional(), identifier: identif
 const quantity = z.looseObject({ value: num.optional(), unit: str.optional(), code: str.optional(), comparator: str.optional() });
 const period = z.looseObject({ start: str.optional(), end: str.optional() });
 const meta = z.looseObject({ lastUpdated: str.optional(), versionId: str.optional() });
+/** Inline attachment types kept as files (checked again by content when stored). */
+const FILE_TYPES = ["image/jpeg", "application/pdf"];
+const MAX_FILE_BYTES = 10 * 1024 * 1024;
+
 const attachment = z.looseObject({
   contentType: str.optional(),
   language: str.optional(),
@@ -881,7 +885,11 @@ export function parseFhirBundle(json: unknown, opts: TParseFhirOptions = {}): TP
   const drafts: Array<Omit<TContentDraft, "facilityPatientId">> = [];
   const seenKeys = new Map<string, number>();
 
-  const push = (e: TEntry, r: { id?: string; meta?: z.infer<typeof meta> }, d: { category: TContentCategory; occurredAt: Date; title: string; payload: Record<string, unknown>; isDeleted: boolean }) => {
+  const push = (
+    e: TEntry,
+    r: { id?: string; meta?: z.infer<typeof meta> },
+    d: { category: TContentCategory; occurredAt: Date; title: string; payload: Record<string, unknown>; isDeleted: boolean; files?: TContentDraft["files"] },
+  ) => {
     const sourceKey = `${e.resourceType}/${resourceIdOf(ctx, e.index, r.id, e.fullUrl)}`;
     if (sourceKey.length > MAX_SOURCE_KEY) fail(ctx, "resource id too long", e.index, resourcePath(e.index, "id"));
     const prior = seenKeys.get(sourceKey);
@@ -1191,8 +1199,17 @@ export function parseFhirBundle(json: unknown, opts: TParseFhirOptions = {}): TP
           hasData: c.attachment.data !== undefined,
         }));
         const type = conceptText(r.type);
+        // Images and PDFs sent inline are kept as files of the item (the file store), not in the payload.
+        const files = (r.content ?? []).flatMap((c, i) => {
+          const a = c.attachment;
+          if (a.data === undefined || !FILE_TYPES.includes(clean(a.contentType) ?? "")) return [];
+          const bytes = Buffer.from(a.data, "base64");
+          if (bytes.byteLength === 0 || bytes.byteLength > MAX_FILE_BYTES) fail(ctx, "attachment data is empty or larger than 10 MB", e.index, resourcePath(e.index, `content[${i}].attachment.data`));
+          return [{ fileName: clean(a.title) ?? `document-${i + 1}`, contentType: clean(a.contentType)!, bytes: new Uint8Array(bytes) }];
+        });
         push(e, r, {
-          category: "DOCUMENT",
+          files,
+          category: files.some((f) => f.contentType.startsWith("image/")) && !type?.includes("サマリ") ? "IMAGING" : "DOCUMENT",
           occurredAt: requireOccurred(e, [
             ["date", r.date],
             ["context.period.start", r.context?.period?.start],

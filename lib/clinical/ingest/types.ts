@@ -47,6 +47,8 @@ export type TContentDraft = {
   sourceVersion: string;
   /** SS-MIX2 delete flag 0 / FHIR entered-in-error: the item is withdrawn */
   isDeleted: boolean;
+  /** files that come with the item (images, PDFs): stored in the file store, listed in payload.files */
+  files?: { fileName: string; contentType: string; bytes: Uint8Array }[];
 };
 
 /** The facility's demographics of the patient (ADT-00 PID, FHIR Patient). */

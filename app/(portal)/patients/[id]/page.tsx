@@ -36,7 +36,24 @@ export default async function PatientOverviewPage({ params }: { params: Promise<
                     <tr key={c.id} className="border-b border-slate-200 align-top">
                       <td className="px-3 py-2 whitespace-nowrap">{formatDateTime(c.occurredAt, locale)}</td>
                       <td className="px-3 py-2 whitespace-nowrap">{t(`enum.ContentCategory.${c.category}`)}</td>
-                      <td className="px-3 py-2">{c.title}</td>
+                      <td className="px-3 py-2">
+                        {c.title}
+                        {c.files.length > 0 && (
+                          <span className="mt-1 flex flex-wrap gap-2">
+                            {c.files.map((f) => (
+                              <a key={f.id} href={`/api/contents/${c.id}/files/${f.id}`} target="_blank" rel="noreferrer" className="inline-block text-teal-800 underline">
+                                {f.contentType.startsWith("image/") ? (
+                                  // Served through the visibility rule, never cached or resized by an optimizer.
+                                  // eslint-disable-next-line @next/next/no-img-element
+                                  <img src={`/api/contents/${c.id}/files/${f.id}`} alt={f.fileName} className="h-20 w-20 rounded border border-slate-300 object-cover" loading="lazy" />
+                                ) : (
+                                  f.fileName
+                                )}
+                              </a>
+                            ))}
+                          </span>
+                        )}
+                      </td>
                       <td className="px-3 py-2">{c.ownerFacilityName}</td>
                     </tr>
                   ))}
