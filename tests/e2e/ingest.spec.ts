@@ -77,9 +77,12 @@ test("a key image of the demo region shows on the patient's page, served through
   await expectSignedIn(page);
   await page.goto(`${origin()}/patients/${patientId}`);
   const image = page.getByTestId("contents").getByRole("img").first();
-  await expect(image).toBeVisible();
-  await expect.poll(() => image.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
   await image.scrollIntoViewIfNeeded();
+  await expect(image).toBeVisible();
+  const served = await page.request.get(`${origin()}${(await image.getAttribute("src"))!}`);
+  expect(served.status()).toBe(200);
+  expect(served.headers()["content-type"]).toBe("image/jpeg");
+  await expect.poll(() => image.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
   await page.screenshot({ path: "test-results/screens/patient-key-image.png" });
   // The pharmacy (not linked) gets 404 for the same file URL.
   const src = (await image.getAttribute("src"))!;
