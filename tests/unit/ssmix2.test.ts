@@ -230,7 +230,15 @@ describe("file names and versions", () => {
     const e = refusal(() => parseSsmix2Message(bytes, "9999013_20110701_OMP-09_000000011000185_20110701224603984_01_1"));
     expect(e.reason).toBe('unknown SS-MIX2 data type "OMP-09"');
     expect(e.where.file).toBe("9999013_20110701_OMP-09_000000011000185_20110701224603984_01_1");
-    expect(refusal(() => parseSsmix2Message(bytes, "9999013_20110701_OUL-01_000000011000185_20110701224603984_01_1")).reason).toMatch(/unknown SS-MIX2 data type/);
+    expect(refusal(() => parseSsmix2Message(bytes, "9999013_20110701_XYZ-01_000000011000185_20110701224603984_01_1")).reason).toMatch(/unknown SS-MIX2 data type/);
+  });
+
+  it("reads lab results filed as OUL-01 like OML-11", () => {
+    const bytes = readFileSync(path.join(ROOT, find("OML-11")));
+    const asOml = parseSsmix2Message(bytes, path.basename(find("OML-11")));
+    const asOul = parseSsmix2Message(bytes, path.basename(find("OML-11")).replace("_OML-11_", "_OUL-01_"));
+    expect(asOul.contents.map((c) => c.category)).toEqual(["LAB"]);
+    expect(asOul.contents[0]!.payload.items).toEqual(asOml.contents[0]!.payload.items);
   });
 
   it("refuses a message type that does not fit the data type", () => {

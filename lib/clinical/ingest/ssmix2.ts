@@ -41,6 +41,8 @@ export const SSMIX2_DATA_TYPES: Record<string, { label: string; messages: string
   "OMP-12": { label: "注射実施", messages: ["RAS^O17"] },
   "OML-01": { label: "検体検査オーダ", messages: ["OML^O33"] },
   "OML-11": { label: "検体検査結果", messages: ["OUL^R22"] },
+  // Not a standard storage name, but some systems file lab results (OUL^R22) under it.
+  "OUL-01": { label: "検体検査結果", messages: ["OUL^R22"] },
   "OMG-01": { label: "放射線検査オーダ", messages: ["OMG^O19"] },
   "OMG-02": { label: "内視鏡検査オーダ", messages: ["OMG^O19"] },
   "OMG-03": { label: "生理検査オーダ", messages: ["OMG^O19"] },
@@ -519,7 +521,7 @@ function mapMedication(ctx: TCtx, category: TContentCategory): TContentDraft[] {
 }
 
 function mapLab(ctx: TCtx): TContentDraft[] {
-  const isResult = ctx.dataType === "OML-11";
+  const isResult = ctx.dataType === "OML-11" || ctx.dataType === "OUL-01";
   let spm: THl7Segment | undefined;
   let obr: THl7Segment | undefined;
   let orc: THl7Segment | undefined;
@@ -752,6 +754,7 @@ export function parseSsmix2Message(bytes: Uint8Array, fileName: string, options:
       return { ...base, patient: null, contents: mapMedication(ctx, "INJECTION_ADMINISTERED") };
     case "OML-01":
     case "OML-11":
+    case "OUL-01":
       return { ...base, patient: null, contents: mapLab(ctx) };
     default:
       if (name.dataType.startsWith("OMG-")) return { ...base, patient: null, contents: mapImaging(ctx) };
