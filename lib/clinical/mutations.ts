@@ -42,6 +42,13 @@ async function storeDraftFiles(tx: TTx, d: TContentDraft, written: string[]): Pr
   return { ...d.payload, files };
 }
 
+/** What the table can hold, checked before anything of the message is written. */
+function assertStorable(d: TContentDraft): void {
+  if (!d.facilityPatientId || d.facilityPatientId.length > 20) throw new IngestError(`facility patient ID "${d.facilityPatientId}" is empty or longer than 20 characters`);
+  if (d.sourceKey.length > 200) throw new IngestError(`source key longer than 200 characters: ${d.sourceKey.slice(0, 40)}…`);
+  if (!(d.occurredAt instanceof Date) || Number.isNaN(d.occurredAt.getTime())) throw new IngestError(`invalid date for ${d.sourceKey}`);
+}
+
 /** The facility's demographics of the patient, kept as a 基本情報 content (shown with the owner's scope 基本情報). */
 function patientInfoDraft(p: TPatientDraft, sourceVersion: string, occurredAt: Date): TContentDraft {
   return {
@@ -71,9 +78,7 @@ async function storeDraft(
   links: Map<string, { id: string; patientId: string } | null>,
   written: string[],
 ): Promise<TItemOutcome> {
-  if (!d.facilityPatientId || d.facilityPatientId.length > 20) throw new IngestError(`facility patient ID "${d.facilityPatientId}" is empty or longer than 20 characters`);
-  if (d.sourceKey.length > 200) throw new IngestError(`source key longer than 200 characters: ${d.sourceKey.slice(0, 40)}…`);
-  if (!(d.occurredAt instanceof Date) || Number.isNaN(d.occurredAt.getTime())) throw new IngestError(`invalid date for ${d.sourceKey}`);
+  assertStorable(d);
   if (!links.has(d.facilityPatientId)) {
     const link = await tx.facilityPatientLink.findFirst({
       where: { facilityId, facilityPatientId: d.facilityPatientId, unlinkedAt: null },
@@ -228,11 +233,7 @@ export async function importParsedMessages(
         return { kind: m.kind, drafts };
       });
       const all = withPatient.flatMap((m) => m.drafts.map((d) => ({ kind: m.kind, d })));
-      for (const { d } of all) {
-        if (!d.facilityPatientId || d.facilityPatientId.length > 20) throw new IngestError(`facility patient ID "${d.facilityPatientId}" is empty or longer than 20 characters`);
-        if (d.sourceKey.length > 200) throw new IngestError("source key longer than 200 characters");
-        if (!(d.occurredAt instanceof Date) || Number.isNaN(d.occurredAt.getTime())) throw new IngestError(`invalid date for ${d.sourceKey}`);
-      }
+      for (const { d } of all) assertStorable(d);
       const [existing, links] = await Promise.all([
         tx.clinicalContent.findMany({
           where: { ownerFacilityId: facilityId, OR: [...new Set(all.map((a) => a.kind))].map((kind) => ({ sourceKind: kind, sourceKey: { in: all.filter((a) => a.kind === kind).map((a) => a.d.sourceKey) } })) },
