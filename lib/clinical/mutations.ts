@@ -64,6 +64,44 @@ function patientInfoDraft(p: TPatientDraft, sourceVersion: string, occurredAt: D
 }
 
 /** The facility is a disclosing participant that may send data (else the whole message is refused). */
+/** A message's items as stored: its contents, plus the demographics as a 基本情報 item when it carries them. */
+function draftsOf(m: TParsedMessage): TContentDraft[] {
+  const drafts = [...m.contents];
+  if (m.patient && !drafts.some((d) => d.category === "PATIENT_INFO")) {
+    drafts.push(patientInfoDraft(m.patient, m.sourceVersion ?? drafts[0]?.sourceVersion ?? "0", drafts[0]?.occurredAt ?? new Date()));
+  }
+  return drafts;
+}
+
+/** The row of an item as written (the same for a new and a replaced item). */
+function rowOf(facilityId: string, kind: TParsedMessage["kind"], d: TContentDraft, link: { id: string; patientId: string } | null, sourceHash: string) {
+  return {
+    ownerFacilityId: facilityId,
+    sourceKind: kind,
+    sourceKey: d.sourceKey,
+    facilityPatientId: d.facilityPatientId,
+    ownerLinkId: link?.id ?? null,
+    patientId: link?.patientId ?? null,
+    category: d.category,
+    occurredAt: d.occurredAt,
+    occurredDate: japanDate(d.occurredAt),
+    title: d.title.slice(0, 200),
+    payload: d.payload as Prisma.InputJsonValue,
+    sourceVersion: d.sourceVersion.slice(0, 40),
+    sourceHash,
+    isDeleted: d.isDeleted,
+  } satisfies Prisma.ClinicalContentUncheckedCreateInput;
+}
+
+/** A stored item is kept when the same item comes again, or an older version of it arrives late. */
+const isUnchanged = (stored: { hash: string; version: string } | undefined, sourceHash: string, sourceVersion: string) =>
+  stored !== undefined && (stored.hash === sourceHash || stored.version > sourceVersion);
+
+function outcomeOf(items: TImportOutcome["items"]): TImportOutcome {
+  const n = (o: TItemOutcome) => items.filter((i) => i.outcome === o).length;
+  return { created: n("created"), replaced: n("replaced"), unchanged: n("unchanged"), items };
+}
+
 export async function assertIngestingFacility(tx: TTx, facilityId: string) {
   const f = await tx.facility.findUnique({ where: { id: facilityId }, select: { isActive: true, isDisclosing: true, type: true } });
   if (!f || !f.isActive) throw new IngestError("unknown or inactive facility");
@@ -88,25 +126,12 @@ async function storeDraft(
   }
   const link = links.get(d.facilityPatientId) ?? null;
   const sourceHash = hashOf(d);
-  const data = {
-    facilityPatientId: d.facilityPatientId,
-    ownerLinkId: link?.id ?? null,
-    patientId: link?.patientId ?? null,
-    category: d.category,
-    occurredAt: d.occurredAt,
-    occurredDate: japanDate(d.occurredAt),
-    title: d.title.slice(0, 200),
-    payload: d.payload as Prisma.InputJsonValue,
-    sourceVersion: d.sourceVersion.slice(0, 40),
-    sourceHash,
-    isDeleted: d.isDeleted,
-  };
+  const { ownerFacilityId: _o, sourceKind: _k, sourceKey: _s, ...data } = rowOf(facilityId, kind, d, link, sourceHash);
   const existing = await tx.clinicalContent.findUnique({
     where: { ownerFacilityId_sourceKind_sourceKey: { ownerFacilityId: facilityId, sourceKind: kind, sourceKey: d.sourceKey } },
     select: { id: true, sourceHash: true, sourceVersion: true },
   });
-  // The same item again, or an older version of it arriving late: nothing changes.
-  if (existing && (existing.sourceHash === sourceHash || existing.sourceVersion > data.sourceVersion)) return "unchanged";
+  if (existing && isUnchanged({ hash: existing.sourceHash, version: existing.sourceVersion }, sourceHash, data.sourceVersion)) return "unchanged";
   data.payload = (await storeDraftFiles(tx, d, written)) as Prisma.InputJsonValue;
   if (!existing) {
     await tx.clinicalContent.create({ data: { ...data, ownerFacilityId: facilityId, sourceKind: kind, sourceKey: d.sourceKey }, select: { id: true } });
@@ -123,19 +148,10 @@ async function storeDraft(
 export async function importParsedMessage(facilityId: string, parsed: TParsedMessage, tx?: TTx): Promise<TImportOutcome> {
   const run = async (t: TTx) => {
     await assertIngestingFacility(t, facilityId);
-    const drafts = [...parsed.contents];
-    if (parsed.patient && !drafts.some((d) => d.category === "PATIENT_INFO")) {
-      drafts.push(patientInfoDraft(parsed.patient, parsed.sourceVersion ?? drafts[0]?.sourceVersion ?? "0", drafts[0]?.occurredAt ?? new Date()));
-    }
     const links = new Map<string, { id: string; patientId: string } | null>();
     const items: TImportOutcome["items"] = [];
-    for (const d of drafts) items.push({ sourceKey: d.sourceKey, outcome: await storeDraft(t, facilityId, parsed.kind, d, links, written) });
-    return {
-      created: items.filter((i) => i.outcome === "created").length,
-      replaced: items.filter((i) => i.outcome === "replaced").length,
-      unchanged: items.filter((i) => i.outcome === "unchanged").length,
-      items,
-    };
+    for (const d of draftsOf(parsed)) items.push({ sourceKey: d.sourceKey, outcome: await storeDraft(t, facilityId, parsed.kind, d, links, written) });
+    return outcomeOf(items);
   };
   const written: string[] = [];
   try {
@@ -225,13 +241,7 @@ export async function importParsedMessages(
   try {
     return await db().$transaction(async (tx) => {
       if (!opts.isFacilityChecked) await assertIngestingFacility(tx, facilityId);
-      const withPatient = messages.map((m) => {
-        const drafts = [...m.contents];
-        if (m.patient && !drafts.some((d) => d.category === "PATIENT_INFO")) {
-          drafts.push(patientInfoDraft(m.patient, m.sourceVersion ?? drafts[0]?.sourceVersion ?? "0", drafts[0]?.occurredAt ?? new Date()));
-        }
-        return { kind: m.kind, drafts };
-      });
+      const withPatient = messages.map((m) => ({ kind: m.kind, drafts: draftsOf(m) }));
       const all = withPatient.flatMap((m) => m.drafts.map((d) => ({ kind: m.kind, d })));
       for (const { d } of all) assertStorable(d);
       const [existing, links] = await Promise.all([
@@ -253,33 +263,13 @@ export async function importParsedMessages(
           const link = linkOf.get(d.facilityPatientId) ?? null;
           const sourceHash = hashOf(d);
           const was = current.get(key);
-          if (was && (was.hash === sourceHash || was.version > d.sourceVersion)) return { sourceKey: d.sourceKey, outcome: "unchanged" as const };
-          const data: Prisma.ClinicalContentUncheckedCreateInput = {
-            ownerFacilityId: facilityId,
-            sourceKind: m.kind,
-            sourceKey: d.sourceKey,
-            facilityPatientId: d.facilityPatientId,
-            ownerLinkId: link?.id ?? null,
-            patientId: link?.patientId ?? null,
-            category: d.category,
-            occurredAt: d.occurredAt,
-            occurredDate: japanDate(d.occurredAt),
-            title: d.title.slice(0, 200),
-            payload: d.payload as Prisma.InputJsonValue,
-            sourceVersion: d.sourceVersion.slice(0, 40),
-            sourceHash,
-            isDeleted: d.isDeleted,
-          };
+          const data = rowOf(facilityId, m.kind, d, link, sourceHash);
+          if (isUnchanged(was, sourceHash, data.sourceVersion)) return { sourceKey: d.sourceKey, outcome: "unchanged" as const };
           planned.set(key, { data, existingId: was?.id ?? planned.get(key)?.existingId ?? null });
           current.set(key, { id: was?.id ?? null, hash: sourceHash, version: data.sourceVersion });
           return { sourceKey: d.sourceKey, outcome: was ? ("replaced" as const) : ("created" as const) };
         });
-        return {
-          created: items.filter((i) => i.outcome === "created").length,
-          replaced: items.filter((i) => i.outcome === "replaced").length,
-          unchanged: items.filter((i) => i.outcome === "unchanged").length,
-          items,
-        };
+        return outcomeOf(items);
       });
       const creates = [...planned.values()].filter((p) => p.existingId === null).map((p) => p.data);
       if (creates.length > 0) await insertContents(tx, creates);
