@@ -177,3 +177,36 @@ test("a clinician bookmarks a linked patient and finds it on the home page", asy
   await screenshot(nurse, "patient-consent-english-tablet");
   await nurse.context().close();
 });
+
+test("adding a facility later: a liaison finds a registered patient by 個人情報検索, registers their facility's ID, and corrects the address with history", async ({ browser }) => {
+  // The clinic's doctor is also its liaison; 阿智 健太 is registered at the hospital only.
+  const clinic = await signedInPage(browser, FACILITY.clinic, "clinic-doctor");
+  await clinic.goto(`${origin()}/patients?mode=registration&name=${encodeURIComponent("あち")}`);
+  await clinic.waitForLoadState("networkidle");
+  const row = clinic.locator('[data-testid^="registration-row-"]', { hasText: "阿智 健太" });
+  await expect(row).toContainText("H02/05/20");
+  await expect(row).not.toContainText("長野県"); // identifying fields only: no address
+  await screenshot(clinic, "registration-search");
+  await row.getByText("自施設の患者IDを登録").click();
+  await row.getByLabel(/施設患者ID/).fill("A-5005");
+  await row.getByRole("button", { name: "登録する" }).click();
+  await expect(clinic).toHaveURL(/\/patients\/[0-9a-f-]{36}$/);
+  await expect(clinic.getByTestId("linked-facilities")).toContainText("A-5005");
+  // Linked, but no consent yet: the registration is manageable, the records are not shown.
+  await expect(clinic.getByText("診療情報は、自施設の患者ID登録と同意")).toBeVisible();
+
+  await clinic.getByRole("link", { name: "個人情報の修正" }).click();
+  await clinic.waitForLoadState("networkidle");
+  await clinic.getByLabel(/^住所/).fill("長野県下伊那郡阿智村智里1-1");
+  await clinic.getByLabel(/^修正の理由/).fill("転居");
+  await clinic.getByRole("button", { name: "保存" }).click();
+  await expect(clinic.getByText("保存しました（版 2）")).toBeVisible();
+  await expect(clinic.getByTestId("revisions")).toContainText("長野県下伊那郡阿智村智里1-1");
+  await expect(clinic.getByTestId("revisions")).toContainText("転居");
+  // A second correction on the same screen saves on top of the new version (not refused as stale).
+  await clinic.getByLabel(/^電話番号/).fill("0265-11-0055");
+  await clinic.getByRole("button", { name: "保存" }).click();
+  await expect(clinic.getByText("保存しました（版 3）")).toBeVisible();
+  await screenshot(clinic, "patient-edit-history");
+  await clinic.context().close();
+});

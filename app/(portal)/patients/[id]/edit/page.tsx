@@ -18,7 +18,6 @@ export default async function EditPatientPage({ params }: { params: Promise<{ id
       <section className="rounded-lg bg-white p-5 shadow">
         <h2 className="mb-3 text-lg font-semibold">{t("edit.title")}</h2>
         <EditPatientForm
-          key={h.version}
           patientId={id}
           version={h.version}
           defaults={{
