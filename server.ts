@@ -17,6 +17,7 @@ import next from "next";
 import { env } from "@/lib/env";
 import { prepareEnvironment } from "@/lib/server/prepare";
 import { migrate, MigrationError } from "@/lib/db/migrate";
+import { ensureAccessLogPartitions } from "@/lib/audit/mutations";
 import { db, disconnectDb } from "@/lib/db/client";
 import { ensureCa, loadCa } from "@/lib/pki/mutations";
 import { checkTerminalCertificate } from "@/lib/pki/queries";
@@ -108,6 +109,9 @@ async function main() {
     }
     throw err;
   }
+  // The access log's monthly partitions, made ahead now and checked daily (a long-running server crosses months).
+  await ensureAccessLogPartitions();
+  setInterval(() => void ensureAccessLogPartitions().catch((err) => log(`access-log partitions: ${err instanceof Error ? err.message : String(err)}`)), 24 * 3600_000).unref();
   const { certPem: caCertPem, created } = await ensureCa();
   if (created) log("created the network certificate authority");
   const caFile = path.join(e.dataDir, "tls", "network-ca.crt");
@@ -153,6 +157,7 @@ async function main() {
             terminalId: t.terminalId,
             terminalName: t.terminalName,
             remoteAddress: remoteAddressOf(req, trustedProxies),
+            requestId,
           },
           secret,
         ),

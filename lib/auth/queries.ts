@@ -74,6 +74,7 @@ export async function loadSession(sessionId: string | undefined, terminal: TTerm
       hasEmsPrivilege: u.hasEmsPrivilege,
       sessionId: s.id,
       certSerial: s.certSerial,
+      requestId: terminal.requestId ?? null,
     },
     mustChangePassword: u.mustChangePassword || expiresAt <= now,
     passwordExpiresAt: expiresAt,

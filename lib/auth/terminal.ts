@@ -16,6 +16,8 @@ export type TTerminal = {
   terminalName: string;
   /** the client's address as server.ts saw it (or the trusted proxy reported it) */
   remoteAddress?: string;
+  /** this request's id (also in the x-request-id response header), for the access log */
+  requestId?: string;
 };
 
 const mac = (payload: string, secret: string) => crypto.createHmac("sha256", secret).update(payload).digest("base64url");

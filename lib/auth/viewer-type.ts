@@ -12,4 +12,6 @@ export type TViewer = {
   hasEmsPrivilege: boolean;
   sessionId: string;
   certSerial: string;
+  /** the request being served (server.ts), written into each access-log row */
+  requestId?: string | null;
 };

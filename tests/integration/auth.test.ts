@@ -261,7 +261,7 @@ describe("loadSession", () => {
 
   it("resolves a fresh session into a viewer", async () => {
     const { user, sessionId } = await signedIn({ facilityId: facilityA.id, roles: ["CLINICIAN", "LIAISON"], qualification: "NURSE" });
-    const s = await loadSession(sessionId, terminalA);
+    const s = await loadSession(sessionId, { ...terminalA, requestId: "req-0001" });
     expect(s.ok).toBe(true);
     if (!s.ok) return;
     expect(s.viewer).toEqual({
@@ -275,6 +275,7 @@ describe("loadSession", () => {
       hasEmsPrivilege: false,
       sessionId,
       certSerial: terminalA.serial,
+      requestId: "req-0001",
     });
     expect(s.mustChangePassword).toBe(false);
     expect(s.needsSecretQuestion).toBe(false);
