@@ -90,13 +90,15 @@ describe("parseFhirBundle: outpatient visit (transaction)", () => {
     expect(lines(rx)).toEqual([
       { code: "103835401", codeSystem: "HOT9", name: "ムコダイン錠２５０ｍｇ", dose: 3, doseUnit: "錠", usage: "1日3回 朝昼夕食後", usageCode: "1013044400000000", days: 7, route: "口" },
     ]);
-    expect(rx.payload).toMatchObject({ orderNumber: "RX-20250610-0001", totalQuantity: 21, totalQuantityUnit: "錠", status: "active" });
+    expect(rx.payload).toMatchObject({ orderNumber: "RX-20250610-0001", totalQuantity: 21, totalQuantityUnit: "錠", status: "active", requester: "鈴木 一郎" });
     expect(rx.sourceVersion).toBe("2025-06-10T01:15:00.000Z");
 
     const rx2 = byKey(m, "MedicationRequest/rx-0001-2");
     expect(rx2.occurredAt.toISOString()).toBe("2025-06-10T01:12:00.000Z");
     expect(lines(rx2)[0]).toMatchObject({ code: "3962002F1038", codeSystem: "YJ", name: "メトホルミン塩酸塩錠２５０ｍｇＭＴ「トーワ」", usage: "1日2回 朝夕食後", days: 28 });
     expect(rx2.sourceVersion).toBe("000000000003");
+    // no requester: the prescriber is unknown
+    expect(rx2.payload.requester).toBeNull();
   });
 
   it("dispensing", () => {
@@ -166,6 +168,7 @@ describe("parseFhirBundle: admission (collection)", () => {
       { code: "107750602", codeSystem: "HOT9", name: "生理食塩液 100mL", dose: 100, doseUnit: "mL", usage: "1日1回 点滴静注 30分かけて", usageCode: null, days: 5, route: "静脈内" },
       { code: "6132419F1038", codeSystem: "YJ", name: "セフトリアキソンナトリウム静注用1g", dose: 1, doseUnit: "g", usage: "1日1回 点滴静注 30分かけて", usageCode: null, days: 5, route: "静脈内" },
     ]);
+    expect(inj.payload.requester).toBeNull();
     // injection by route text only
     const hep = byKey(m, "MedicationRequest/inj-2025-0042-2");
     expect(hep.title).toBe("ヘパリンNa注5千単位/5mL");

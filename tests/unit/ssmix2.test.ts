@@ -145,6 +145,19 @@ describe("data types", () => {
       route: { code: "PO", name: "口" },
     });
     expect(lines[2]).toMatchObject({ rp: "2", drugName: "アレピアチン１０倍散", dose: 50, doseUnit: "ミリグラム", usage: "内服・経口・１日２回朝夕食後", days: 14 });
+    // 処方医 (ORC-12) and 診療科 (ORC-17)
+    expect(c.payload).toMatchObject({ orderNumber: "000000011000185", orderer: "医師 一郎", department: "内科" });
+  });
+
+  it("OMP-01: no ordering provider or department gives nulls; a department without its name gives the code", () => {
+    const rel = find("OMP-01");
+    const src = text(rel)
+      .replace(/ISO IR87/, "UNICODE UTF-8")
+      .replaceAll("|110^医師^一郎^^^^^^^L^^^^^I|10^^^^^C||||01^内科^99XY1|", "||10^^^^^C||||01|");
+    const c = only(parseSsmix2Message(utf8(src), rel));
+    expect(c.payload).toMatchObject({ orderer: null, department: "01" });
+    const none = only(parseSsmix2Message(utf8(src.replaceAll("||10^^^^^C||||01|", "||10^^^^^C|||||")), rel));
+    expect(none.payload).toMatchObject({ orderer: null, department: null });
   });
 
   it("OMP-02 / OMP-12: injections with their mixed components", () => {
@@ -153,7 +166,9 @@ describe("data types", () => {
     const line = (order.payload.lines as Record<string, unknown>[])[0]!;
     expect(line).toMatchObject({ dose: 510, doseUnit: "ミリリットル", route: { code: "IV", name: "静脈内", device: "点滴ポンプ" } });
     expect(line.components).toContainEqual(expect.objectContaining({ drugCode: "620002559", drugName: "アドナ注（静脈用）50mg", amount: 1, unit: "アンプル" }));
+    expect(order.payload).toMatchObject({ orderer: "医師 一郎", department: "内科" });
     const given = only(load(find("OMP-12")));
+    expect(given.payload).toMatchObject({ orderer: "医師 一郎", department: "内科" });
     expect((given.payload.lines as Record<string, unknown>[])[1]).toMatchObject({ drugCode: "620002559", end: "2011-07-01T04:05:43.000Z", instructions: "左手に実施" });
   });
 

@@ -12,7 +12,8 @@
  * - MedicationRequest → PRESCRIPTION_ORDER, or INJECTION_ORDER when its category or route says
  *   injection; MedicationDispense → PRESCRIPTION_DISPENSED; MedicationAdministration →
  *   INJECTION_ADMINISTERED. payload.lines: one line per drug (a referenced Medication with
- *   ingredients, e.g. a mixed injection, gives one line per ingredient).
+ *   ingredients, e.g. a mixed injection, gives one line per ingredient); a MedicationRequest's
+ *   payload.requester is the prescriber (処方医) as requester.display names it.
  * - Observation → LAB (payload.items), unless a DiagnosticReport in the same Bundle lists it as a
  *   result: then it is folded into that report's items and not emitted on its own.
  * - DiagnosticReport → REPORT when it has a conclusion or presentedForm, else LAB.
@@ -144,6 +145,7 @@ const medicationRequestSchema = z.looseObject({
   groupIdentifier: identifier.optional(),
   category: z.array(codeable).optional(),
   authoredOn: str.optional(),
+  requester: reference.optional(),
   dosageInstruction: z.array(dosage).optional(),
   dispenseRequest: z.looseObject({ quantity: quantity.optional(), expectedSupplyDuration: quantity.optional() }).optional(),
   note: z.array(z.looseObject({ text: str.optional() })).optional(),
@@ -928,6 +930,8 @@ export function parseFhirBundle(json: unknown, opts: TParseFhirOptions = {}): TP
             totalQuantity: r.dispenseRequest?.quantity?.value ?? null,
             totalQuantityUnit: clean(r.dispenseRequest?.quantity?.unit),
             note: clean(r.note?.map((n) => n.text).filter(Boolean).join("\n")),
+            // 処方医: the requester as the sender names it
+            requester: clean(r.requester?.display),
           },
           isDeleted: isEnteredInError(r.status),
         });

@@ -512,7 +512,13 @@ function mapMedication(ctx: TCtx, category: TContentCategory): TContentDraft[] {
       draft(ctx, category, {
         occurredAt,
         title: distinctTitle(names, "剤", SSMIX2_DATA_TYPES[ctx.dataType]!.label),
-        payload: { orderNumber: no, lines },
+        payload: {
+          orderNumber: no,
+          lines,
+          // 処方医 (ORC-12 ordering provider: ID^family^given) and 診療科 (ORC-17: code^name)
+          orderer: personName(g.orc, 12, 0, 2),
+          department: component(g.orc, 17, 2) || component(g.orc, 17) || null,
+        },
         key: (many && base !== no ? `${ctx.dataType}:${base}:${no}` : `${ctx.dataType}:${base}`) + when,
       }),
     );
