@@ -38,13 +38,6 @@ export const enPatients: Record<keyof typeof jaPatients, string> = {
   "enum.ContentCategory.NOTE": "Note",
   "enum.ContentCategory.DIAGNOSIS": "Diagnosis",
   "enum.ContentCategory.ALLERGY": "Allergy",
-  "patientPage.contents": "Records (newest first)",
-  "patientPage.noContents": "No records to show yet.",
-  "patientPage.contentDate": "Date",
-  "patientPage.contentCategory": "Kind",
-  "patientPage.contentTitle": "Content",
-  "patientPage.contentFacility": "From",
-  "patientPage.calendarLater": "The calendar view (admissions, prescriptions, injections, labs… over time) will be added to this screen.",
 
   "patient.regionalId": "Regional ID",
   "patient.facilityPatientId": "Facility patient ID",

@@ -1,8 +1,12 @@
+import { enCalendar } from "@/lib/i18n/en-calendar";
+import { enContent } from "@/lib/i18n/en-content";
 import { enPatients } from "@/lib/i18n/en-patients";
 import type { TMessageKey } from "@/lib/i18n/ja";
 
 export const en: Record<TMessageKey, string> = {
   ...enPatients,
+  ...enCalendar,
+  ...enContent,
   "app.name": "ChiikiLink",
   "app.tagline": "Regional health-record sharing network",
   "lang.switch": "日本語",

@@ -37,13 +37,6 @@ export const jaPatients = {
   "enum.ContentCategory.NOTE": "ノート",
   "enum.ContentCategory.DIAGNOSIS": "病名",
   "enum.ContentCategory.ALLERGY": "アレルギー",
-  "patientPage.contents": "診療情報（新しい順）",
-  "patientPage.noContents": "表示できる診療情報はまだありません。",
-  "patientPage.contentDate": "日付",
-  "patientPage.contentCategory": "区分",
-  "patientPage.contentTitle": "内容",
-  "patientPage.contentFacility": "提供施設",
-  "patientPage.calendarLater": "カレンダー表示（期間・処方・注射・検査…の時系列）は今後この画面に加わります。",
 
   "patient.regionalId": "地域患者ID",
   "patient.facilityPatientId": "施設患者ID",

@@ -1,8 +1,12 @@
+import { jaCalendar } from "@/lib/i18n/ja-calendar";
+import { jaContent } from "@/lib/i18n/ja-content";
 import { jaPatients } from "@/lib/i18n/ja-patients";
 
 /** Japanese (default). Keys are flat; `{name}` placeholders are filled by t(). */
 export const ja = {
   ...jaPatients,
+  ...jaCalendar,
+  ...jaContent,
   "app.name": "ChiikiLink",
   "app.tagline": "地域医療連携ネットワーク",
   "lang.switch": "English",

@@ -31,9 +31,10 @@ test("a disclosing facility posts SS-MIX2 and FHIR over its certificate; the lin
   await expectSignedIn(page);
   await page.goto(`${origin()}/patients?name=${encodeURIComponent("かんじゃ")}`);
   await page.getByRole("link", { name: /患者 太郎/ }).click();
-  await expect(page.getByTestId("contents")).toContainText("ダーゼン錠（５mg)");
-  await expect(page.getByTestId("contents")).toContainText("飯田中央病院");
-  await screenshot(page, "patient-contents-clinic");
+  await page.getByRole("link", { name: "一覧（タブ表示）" }).click();
+  await expect(page.getByTestId("records-table")).toContainText("ダーゼン錠（５mg)");
+  await expect(page.getByTestId("records-table")).toContainText("飯田中央病院");
+  await screenshot(page, "patient-records-clinic");
 
   // The clinic's liaison role may run 最新データ取得 for the hospital's link: nothing new arrives.
   const patientId = (await withDb((c) => c.query<{ patient_id: string }>("SELECT patient_id FROM facility_patient_links WHERE facility_patient_id = '9999013'"))).rows[0]!.patient_id;
@@ -45,7 +46,7 @@ test("a disclosing facility posts SS-MIX2 and FHIR over its certificate; the lin
   await clinic.close();
 });
 
-test("the demo region's generated care shows on a registered patient's page: prescriptions, labs, reports and check-ups", async ({ browser }) => {
+test("the demo region's generated care shows in a registered patient's calendar: prescriptions, labs, images, reports and check-ups", async ({ browser }) => {
   const rows = await withDb((c) =>
     c.query<{ patient_id: string }>(
       `SELECT patient_id FROM clinical_contents WHERE patient_id IS NOT NULL AND category = 'CHECKUP'
@@ -57,26 +58,26 @@ test("the demo region's generated care shows on a registered patient's page: pre
   const page = await clinic.newPage();
   await signIn(page, "clinic-doctor");
   await expectSignedIn(page);
-  await page.goto(`${origin()}/patients/${patientId}`);
-  const contents = page.getByTestId("contents");
-  await expect(contents).toContainText("健診");
-  await expect(contents).toContainText("処方（指示）");
-  await expect(contents).toContainText("検査");
-  await screenshot(page, "patient-contents-demo-region");
+  // a year of months up to the latest record: the hospital's and the clinic's care in its rows
+  await page.goto(`${origin()}/patients/${patientId}?zoom=month&jump=last`);
+  for (const row of ["rxOrder", "lab", "checkup", "image", "report"])
+    await expect(page.locator(`[data-row="${row}"] [role="gridcell"]:not([data-count="0"])`).first()).toBeVisible();
+  await expect(page.getByTestId("facility-filter")).toContainText("飯田中央病院");
+  await screenshot(page, "patient-calendar-demo-region-year");
   await clinic.close();
 });
 
 test("a key image of the demo region shows on the patient's page, served through the rule", async ({ browser }) => {
   const rows = await withDb((c) =>
-    c.query<{ patient_id: string }>(`SELECT patient_id FROM clinical_contents WHERE patient_id IS NOT NULL AND category = 'IMAGING' AND payload ? 'files' LIMIT 1`),
+    c.query<{ patient_id: string; id: string }>(`SELECT patient_id, id FROM clinical_contents WHERE patient_id IS NOT NULL AND category = 'IMAGING' AND payload ? 'files' LIMIT 1`),
   );
-  const patientId = rows.rows[0]!.patient_id;
+  const { patient_id: patientId, id: contentId } = rows.rows[0]!;
   const clinic = await facilityContext(browser, FACILITY.clinic);
   const page = await clinic.newPage();
   await signIn(page, "clinic-doctor");
   await expectSignedIn(page);
-  await page.goto(`${origin()}/patients/${patientId}`);
-  const image = page.getByTestId("contents").getByRole("img").first();
+  await page.goto(`${origin()}/patients/${patientId}/contents/${contentId}`);
+  const image = page.getByTestId("content-page").getByRole("img").first();
   await image.scrollIntoViewIfNeeded();
   await expect(image).toBeVisible();
   const served = await page.request.get(`${origin()}${(await image.getAttribute("src"))!}`);

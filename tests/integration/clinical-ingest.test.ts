@@ -6,7 +6,8 @@ import { db } from "@/lib/db/client";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { importParsedMessage, importParsedMessages } from "@/lib/clinical/mutations";
 import { importStorageTree, ingestFhirBundle, ingestSsmix2Message, listMessageFiles, MAX_MESSAGE_BYTES } from "@/lib/clinical/ingest/mutations";
-import { getContent, getContentFile, listPatientContents } from "@/lib/clinical/queries";
+import { RECORD_TAB_IDS } from "@/lib/clinical/calendar";
+import { getContent, getContentFile, listRecordTab } from "@/lib/clinical/queries";
 import { IngestError, type TContentDraft, type TParsedMessage } from "@/lib/clinical/ingest/types";
 import { AppError } from "@/lib/errors";
 import { linkFacilityPatient, registerPatient, unlinkFacilityPatient } from "@/lib/patients/mutations";
@@ -44,6 +45,19 @@ beforeAll(async () => {
   clinicDoctor = await viewerFor((await createStaff({ facilityId: clinic, roles: ["CLINICIAN"] })).user);
   pharmacist = await viewerFor((await createStaff({ facilityId: pharmacy, roles: ["CLINICIAN"] })).user);
 });
+
+/** Every item the viewer may see of the patient, through the tab views; a patient the viewer may not see has none. */
+async function visibleContents(viewer: TViewer, patientId: string) {
+  const tabs = await Promise.all(
+    RECORD_TAB_IDS.map((tab) =>
+      listRecordTab(viewer, patientId, { tab }).catch((e: unknown) => {
+        if (e instanceof AppError && e.code === "NOT_FOUND") return { items: [] };
+        throw e;
+      }),
+    ),
+  );
+  return tabs.flatMap((t) => t.items);
+}
 
 describe("storing a message", () => {
   it("stores once; the same message again changes nothing; a newer version replaces; an older one is ignored", async () => {
@@ -116,9 +130,9 @@ describe("data before the link, and the visibility rule", () => {
     const { id: linkId } = await linkFacilityPatient(liaison, ZAddLink.parse({ patientId, facilityId: hospital, facilityPatientId: "H0100" }));
     expect(await count({ facilityPatientId: "H0100", patientId })).toBe(2);
 
-    const seen = await listPatientContents(clinicDoctor, patientId);
+    const seen = await visibleContents(clinicDoctor, patientId);
     expect(seen.map((c) => c.title).sort()).toEqual(["ダーゼン錠（５mg) 他2剤", "検査 12項目"]);
-    expect(await listPatientContents(pharmacist, patientId)).toEqual([]);
+    expect(await visibleContents(pharmacist, patientId)).toEqual([]);
     const one = await getContent(clinicDoctor, seen[0]!.id);
     expect(one.ownerFacilityName).toBeTruthy();
     await expect(getContent(pharmacist, seen[0]!.id)).rejects.toMatchObject({ code: "NOT_FOUND" } satisfies Partial<AppError>);
@@ -127,11 +141,11 @@ describe("data before the link, and the visibility rule", () => {
 
     // New data for a linked ID joins the patient at once.
     await importParsedMessage(hospital, message([draft({ facilityPatientId: "H0100", sourceKey: "L3", title: "新しい処方" })]));
-    expect((await listPatientContents(clinicDoctor, patientId)).map((c) => c.title)).toContain("新しい処方");
+    expect((await visibleContents(clinicDoctor, patientId)).map((c) => c.title)).toContain("新しい処方");
 
     await unlinkFacilityPatient(liaison, ZUnlink.parse({ linkId, reason: "別人の患者IDだったため" }));
     expect(await count({ facilityPatientId: "H0100", patientId: null })).toBe(3);
-    expect(await listPatientContents(clinicDoctor, patientId)).toEqual([]);
+    expect(await visibleContents(clinicDoctor, patientId)).toEqual([]);
   });
 });
 
@@ -311,7 +325,7 @@ describe("files that come with an item (key images)", () => {
       confirmDuplicate: "on",
     });
     const { id: patientId } = await registerPatient(liaison, input);
-    const item = (await listPatientContents(clinicDoctor, patientId)).find((c) => c.category === "IMAGING")!;
+    const item = (await visibleContents(clinicDoctor, patientId)).find((c) => c.category === "IMAGING")!;
     expect(item.files).toHaveLength(1);
     const file = await getContentFile(clinicDoctor, item.id, item.files[0]!.id);
     expect(Buffer.from(file.bytes).equals(jpeg)).toBe(true);

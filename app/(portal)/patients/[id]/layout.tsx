@@ -8,7 +8,13 @@ export default async function PatientLayout({ children, params }: { children: Re
   const { id } = await params;
   const [{ page }, t] = await Promise.all([loadPatient(id), getT()]);
   const tabs = [
-    { href: `/patients/${id}`, label: t("patientPage.overview") },
+    ...(page.canSeeRecords
+      ? [
+          { href: `/patients/${id}`, label: t("patientPage.calendar") },
+          { href: `/patients/${id}/records`, label: t("patientPage.records") },
+          { href: `/patients/${id}/labs`, label: t("patientPage.labs") },
+        ]
+      : [{ href: `/patients/${id}`, label: t("patientPage.overview") }]),
     { href: `/patients/${id}/consent`, label: t("patientPage.consent") },
     ...(page.canAdminister
       ? [

@@ -1,80 +1,31 @@
-import Link from "next/link";
+import { CalendarGrid } from "@/components/calendar/calendar-grid";
+import { CalendarToolbar } from "@/components/calendar/calendar-toolbar";
 import { Alert } from "@/components/ui/form";
-import { listPatientContents } from "@/lib/clinical/queries";
-import { formatDateTime } from "@/lib/i18n";
-import { getLocale, getT } from "@/lib/i18n/server";
+import { getCalendar } from "@/lib/clinical/queries";
+import { ZCalendarQuery } from "@/lib/clinical/schema";
+import { getT } from "@/lib/i18n/server";
 import { loadPatient } from "./load-patient";
 
-const th = "px-3 py-2 whitespace-nowrap";
-
-/** The patient's overview: the records the viewer may see, newest first (the calendar view comes on top of this). */
-export default async function PatientOverviewPage({ params }: { params: Promise<{ id: string }> }) {
-  const { id } = await params;
-  const [{ viewer, page }, t, locale] = await Promise.all([loadPatient(id), getT(), getLocale()]);
-  const contents = page.canSeeRecords ? await listPatientContents(viewer, id) : [];
-  return (
-    <section className="rounded-lg bg-white p-5 shadow">
-      {page.canSeeRecords ? (
-        <div data-testid="records-access">
-          <h2 className="mb-2 text-lg font-semibold">{t("patientPage.contents")}</h2>
-          <p className="mb-3 text-xs text-slate-500">{t("patientPage.calendarLater")}</p>
-          {contents.length === 0 ? (
-            <p className="text-sm text-slate-500">{t("patientPage.noContents")}</p>
-          ) : (
-            <div className="overflow-x-auto">
-              <table className="min-w-full text-sm" data-testid="contents">
-                <thead className="bg-slate-100 text-left">
-                  <tr>
-                    <th className={th}>{t("patientPage.contentDate")}</th>
-                    <th className={th}>{t("patientPage.contentCategory")}</th>
-                    <th className={th}>{t("patientPage.contentTitle")}</th>
-                    <th className={th}>{t("patientPage.contentFacility")}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {contents.map((c) => (
-                    <tr key={c.id} className="border-b border-slate-200 align-top">
-                      <td className="px-3 py-2 whitespace-nowrap">{formatDateTime(c.occurredAt, locale)}</td>
-                      <td className="px-3 py-2 whitespace-nowrap">{t(`enum.ContentCategory.${c.category}`)}</td>
-                      <td className="px-3 py-2">
-                        {c.title}
-                        {c.files.length > 0 && (
-                          <span className="mt-1 flex flex-wrap gap-2">
-                            {c.files.map((f) => (
-                              <a key={f.id} href={`/api/contents/${c.id}/files/${f.id}`} target="_blank" rel="noreferrer" className="inline-block text-teal-800 underline">
-                                {f.contentType.startsWith("image/") ? (
-                                  // Served through the visibility rule, never cached or resized by an optimizer.
-                                  // eslint-disable-next-line @next/next/no-img-element
-                                  <img src={`/api/contents/${c.id}/files/${f.id}`} alt={f.fileName} className="h-20 w-20 rounded border border-slate-300 object-cover" loading="lazy" />
-                                ) : (
-                                  f.fileName
-                                )}
-                              </a>
-                            ))}
-                          </span>
-                        )}
-                      </td>
-                      <td className="px-3 py-2">{c.ownerFacilityName}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-        </div>
-      ) : (
+/** The patient's calendar (seed 000): every facility's records the viewer may see, by day, week or month. */
+export default async function PatientCalendarPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const [{ id }, sp] = await Promise.all([params, searchParams]);
+  const [{ viewer, page }, t] = await Promise.all([loadPatient(id), getT()]);
+  if (!page.canSeeRecords) {
+    return (
+      <section className="rounded-lg bg-white p-5 shadow">
         <Alert kind="warning">{t("patientPage.noRecordsAccess")}</Alert>
-      )}
-      <div className="mt-4 flex flex-wrap gap-3">
-        <Link href={`/patients/${id}/consent`} className="inline-flex min-h-11 items-center rounded border border-slate-300 bg-white px-4">
-          {t("patientPage.consent")}
-        </Link>
-        {page.canAdminister && (
-          <Link href={`/patients/${id}/links`} className="inline-flex min-h-11 items-center rounded border border-slate-300 bg-white px-4">
-            {t("patientPage.links")}
-          </Link>
-        )}
-      </div>
+      </section>
+    );
+  }
+  const q = ZCalendarQuery.parse(sp);
+  const data = await getCalendar(viewer, id, { zoom: q.zoom, start: q.start, days: q.days, facilityId: q.facility, jump: q.jump });
+  return (
+    <section className="space-y-3 rounded-lg bg-white p-3 shadow sm:p-5" data-testid="records-access">
+      <h2 className="sr-only">{t("calendar.title")}</h2>
+      <CalendarToolbar patientId={id} data={data} t={t} />
+      {data.facilities.length === 0 && <Alert kind="info">{t("calendar.noSources")}</Alert>}
+      <CalendarGrid data={data} patientId={id} />
+      <p className="text-xs text-slate-600">{t("calendar.keyboardHelp")}</p>
     </section>
   );
 }
