@@ -85,6 +85,20 @@ test("a key image of the demo region shows on the patient's page, served through
   expect(served.headers()["content-type"]).toBe("image/jpeg");
   await expect.poll(() => image.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
   await page.screenshot({ path: "test-results/screens/patient-key-image.png" });
+  // The viewer: opened from the thumbnail, zoomed in, closed with Esc; the opening is logged as a file view.
+  await page.waitForLoadState("networkidle");
+  await page.getByRole("button", { name: /を拡大表示/ }).first().click();
+  const viewer = page.getByRole("dialog");
+  await expect(viewer).toBeVisible();
+  await viewer.getByRole("button", { name: "拡大" }).click();
+  await expect(viewer.getByText("125%")).toBeVisible();
+  await page.screenshot({ path: "test-results/screens/patient-key-image-viewer.png" });
+  await page.keyboard.press("Escape");
+  await expect(viewer).toBeHidden();
+  const views = await withDb((c) =>
+    c.query<{ n: number }>("SELECT count(*)::int AS n FROM access_logs l JOIN staff_users u ON u.id = l.user_id WHERE u.login_id = 'clinic-doctor' AND l.access_type = 'FILE_VIEW' AND l.content_id = $1", [contentId]),
+  );
+  expect(views.rows[0]!.n).toBeGreaterThanOrEqual(1);
   // The pharmacy (not linked) gets 404 for the same file URL.
   const src = (await image.getAttribute("src"))!;
   const pharmacy = await facilityContext(browser, FACILITY.pharmacy);
