@@ -9,6 +9,8 @@ import { importStorageTree, ingestFhirBundle, ingestSsmix2Message, listMessageFi
 import { RECORD_TAB_IDS } from "@/lib/clinical/calendar";
 import { getContent, getContentFile, listRecordTab } from "@/lib/clinical/queries";
 import { IngestError, type TContentDraft, type TParsedMessage } from "@/lib/clinical/ingest/types";
+import { composeAdmissionEvent, ssmix2Path, type THl7Context } from "@/lib/clinical/ingest/hl7-writer";
+import { parseSsmix2Message } from "@/lib/clinical/ingest/ssmix2";
 import { AppError } from "@/lib/errors";
 import { linkFacilityPatient, registerPatient, unlinkFacilityPatient } from "@/lib/patients/mutations";
 import { ZAddLink, ZRegisterPatient, ZUnlink } from "@/lib/patients/schema";
@@ -146,6 +148,25 @@ describe("data before the link, and the visibility rule", () => {
     await unlinkFacilityPatient(liaison, ZUnlink.parse({ linkId, reason: "別人の患者IDだったため" }));
     expect(await count({ facilityPatientId: "H0100", patientId: null })).toBe(3);
     expect(await visibleContents(clinicDoctor, patientId)).toEqual([]);
+  });
+});
+
+describe("items without an order number", () => {
+  it("two patients admitted and discharged on the same day stay two patients' stays", async () => {
+    const person = (id: string): THl7Context => ({
+      header: { at: "20250512093012.345", controlId: `C${id}` },
+      patient: { id, nameKanji: ["同日", "入院"], nameKana: ["ドウジツ", "ニュウイン"], birthDate: "19470305", sex: "F" },
+      visit: { patientClass: "I", location: { ward: "3E", room: "305", bed: "1" }, department: "01", doctor: { id: "D1", family: "医師", given: "一郎" } },
+      facilityName: "病院",
+      department: { code: "01", name: "内科" },
+    });
+    const messages = ["2000001", "2000002"].flatMap((id) => [
+      parseSsmix2Message(composeAdmissionEvent(person(id), { event: "admit", recordedAt: "202505121400", at: "202505121330" }), ssmix2Path({ patientId: id, careDate: "20250512", dataType: "ADT-22", timestamp: "20250512140000000" }).path),
+      parseSsmix2Message(composeAdmissionEvent(person(id), { event: "discharge", recordedAt: "202505201100", at: "202505201030" }), ssmix2Path({ patientId: id, careDate: "20250520", dataType: "ADT-52", timestamp: "20250520110000000" }).path),
+    ]);
+    expect((await importParsedMessages(hospital, messages)).map((o) => ("created" in o ? o.created : o))).toEqual([1, 1, 1, 1]);
+    const stays = await db().clinicalContent.findMany({ where: { ownerFacilityId: hospital, category: "ADMISSION", facilityPatientId: { in: ["2000001", "2000002"] } }, select: { facilityPatientId: true } });
+    expect(stays.map((x) => x.facilityPatientId).sort()).toEqual(["2000001", "2000001", "2000002", "2000002"]);
   });
 });
 

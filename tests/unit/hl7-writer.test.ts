@@ -38,8 +38,8 @@ const ctx: THl7Context = {
 };
 const inpatient: THl7Context = { ...ctx, visit: { patientClass: "I", location: { ward: "3E", room: "305", bed: "2" }, department: "01", doctor: ctx.visit.doctor } };
 
-const file = (dataType: string, careDate: string | null, orderNumber?: string) =>
-  ssmix2Path({ patientId: "1000042", careDate, dataType, orderNumber, timestamp: "20250512093012345", department: "01" }).path;
+const file = (dataType: string, careDate: string | null, orderNumber?: string, patientId = "1000042") =>
+  ssmix2Path({ patientId, careDate, dataType, orderNumber, timestamp: "20250512093012345", department: "01" }).path;
 const only = (bytes: Uint8Array, path: string): TContentDraft => {
   const m = parseSsmix2Message(bytes, path, { requireMatchingPatientId: true });
   expect(m.contents).toHaveLength(1);
@@ -305,9 +305,9 @@ describe("composed messages read back through parseSsmix2Message", () => {
     });
     const m = parseSsmix2Message(bytes, file("PPR-01", null), { requireMatchingPatientId: true });
     expect(m.contents.map((c) => [c.category, c.title, c.sourceKey, c.payload.icd10, c.payload.startDate, c.payload.endDate])).toEqual([
-      ["DIAGNOSIS", "高血圧症", "PPR-01:1000042001", "I10", "2019-04-01", null],
-      ["DIAGNOSIS", "肺炎", "PPR-01:1000042002", "J189", "2025-01-10", "2025-01-24"],
-      ["DIAGNOSIS", "逆流性食道炎の疑い", "PPR-01:1000042003", null, "2025-05-12", null],
+      ["DIAGNOSIS", "高血圧症", "PPR-01:1000042:1000042001", "I10", "2019-04-01", null],
+      ["DIAGNOSIS", "肺炎", "PPR-01:1000042:1000042002", "J189", "2025-01-10", "2025-01-24"],
+      ["DIAGNOSIS", "逆流性食道炎の疑い", "PPR-01:1000042:1000042003", null, "2025-05-12", null],
     ]);
   });
 
@@ -324,6 +324,18 @@ describe("composed messages read back through parseSsmix2Message", () => {
     expect(out.title).toBe("退院");
     expect(out.occurredAt.toISOString()).toBe("2025-05-20T01:30:00.000Z");
     expect(out.payload).toMatchObject({ event: "A03", admittedAt: "2025-05-12T04:30:00.000Z", dischargedAt: "2025-05-20T01:30:00.000Z", eventAt: "2025-05-20T01:30:00.000Z" });
+    expect([admit.sourceKey, out.sourceKey]).toEqual(["ADT-22:1000042:20250512", "ADT-52:1000042:20250520"]);
+  });
+
+  it("two patients admitted on the same day, with the same allergy and problem numbers, are separate items", () => {
+    const other = { ...ctx, patient: { ...ctx.patient, id: "1000043" } };
+    const keys = (c: typeof ctx) => [
+      only(composeAdmissionEvent({ ...inpatient, patient: c.patient }, { event: "admit", recordedAt: "202505121400", at: "202505121330" }), file("ADT-22", "20250512", undefined, c.patient.id)).sourceKey,
+      ...parseSsmix2Message(composeDiagnoses(c, { recordedAt: "20250512", problems: [{ instanceId: "1", code: { code: "8833421", name: "高血圧症", system: "99XYZ" }, startDate: "20190401" }] }), file("PPR-01", null, undefined, c.patient.id)).contents.map((x) => x.sourceKey),
+    ];
+    const a = keys(ctx);
+    const b = keys(other);
+    expect(a.filter((k) => b.includes(k))).toEqual([]);
   });
 
   it("names SS-MIX2 files and folders as the parser expects, and refuses short patient IDs", () => {

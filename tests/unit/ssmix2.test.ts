@@ -109,22 +109,22 @@ describe("data types", () => {
 
   it("ADT-22 / 42 / 52: admission, transfer, discharge with their event dates", () => {
     const adm = only(load(find("ADT-22")));
-    expect(adm).toMatchObject({ title: "入院", sourceKey: "ADT-22:20111120" });
+    expect(adm).toMatchObject({ title: "入院", sourceKey: "ADT-22:9999013:20111120" });
     expect(adm.payload).toMatchObject({ event: "A01", location: "32-302-1", admittedAt: "2011-11-20T07:00:00.000Z" });
     expect(only(load(find("ADT-42"))).payload).toMatchObject({ location: "32-305-1", priorLocation: "32-302-1" });
-    expect(only(load(find("ADT-52")))).toMatchObject({ title: "退院", sourceKey: "ADT-52:20111220" });
+    expect(only(load(find("ADT-52")))).toMatchObject({ title: "退院", sourceKey: "ADT-52:9999013:20111220" });
   });
 
   it("ADT-61: one allergy per IAM", () => {
     const m = load(find("ADT-61"));
     expect(m.contents.map((c) => c.title)).toEqual(["スギ（花粉アレルギー）", "ソバ（食物アレルギー）", "ハウスダスト（環境アレルギー）", "アリナミン（薬剤アレルギー）"]);
-    expect(m.contents[3]).toMatchObject({ sourceKey: "ADT-61:106824501", payload: { reaction: "のどの渇きが止まらない", onsetDate: "2007-07-10" } });
+    expect(m.contents[3]).toMatchObject({ sourceKey: "ADT-61:12345678:106824501", payload: { reaction: "のどの渇きが止まらない", onsetDate: "2007-07-10" } });
     expect(m.contents[1]!.payload.onsetText).toBe("小学校低学年の頃");
   });
 
   it("PPR-01: diagnosis with ICD-10, start date and outcome", () => {
     const c = only(load(find("PPR-01")));
-    expect(c).toMatchObject({ title: "胃炎", sourceKey: "PPR-01:123456789012345" });
+    expect(c).toMatchObject({ title: "胃炎", sourceKey: "PPR-01:1234567890:123456789012345" });
     expect(c.payload).toMatchObject({ icd10: "K297", code: "20054174", startDate: "2011-08-31", endDate: "2011-09-15", outcome: { code: "N", name: "回復せず" } });
   });
 

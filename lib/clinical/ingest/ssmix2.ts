@@ -189,12 +189,22 @@ function draft(ctx: TCtx, category: TContentCategory, d: { occurredAt: Date; tit
   };
 }
 
-/** The order part of a source key: the file's order number, or for "none" the given discriminator, else MSH-10. */
+/**
+ * The order part of a source key: the file's order number (unique within the facility), or for
+ * "none" the given discriminator, else MSH-10 (message control ID).
+ */
 function orderKey(ctx: TCtx, discriminator?: string | null): string {
   if (!NO_ORDER.has(ctx.name.orderNumber)) return ctx.name.orderNumber;
   if (discriminator) return discriminator;
-  return component(ctx.msg.segments[0]!, 10) || ctx.name.timestamp;
+  return patientScoped(ctx, component(ctx.msg.segments[0]!, 10) || ctx.name.timestamp);
 }
+
+/**
+ * A key part that is only unique for one patient (a care date, an allergen code, a problem
+ * instance): the facility patient ID goes in front, or two patients admitted on the same day
+ * would be one item, the later replacing the earlier.
+ */
+const patientScoped = (ctx: TCtx, part: string) => `${ctx.facilityPatientId}:${part}`;
 
 // ---------------------------------------------------------------- patient
 
@@ -323,7 +333,7 @@ function mapAdtEvent(ctx: TCtx): TContentDraft[] {
         recordedAt: evn ? iso(timeAt(evn, 2)) : null,
         eventAt: evn ? iso(timeAt(evn, 6)) : null,
       },
-      key: `${ctx.dataType}:${orderKey(ctx, ctx.name.careDate)}`,
+      key: `${ctx.dataType}:${orderKey(ctx, ctx.name.careDate && patientScoped(ctx, ctx.name.careDate))}`,
     }),
   ];
 }
@@ -354,7 +364,7 @@ function mapAllergies(ctx: TCtx): TContentDraft[] {
           onsetDate: onset?.ymd ?? null,
           onsetText: isIam ? component(s, 12) || null : null,
         },
-        key: `ADT-61:${id}`,
+        key: `ADT-61:${patientScoped(ctx, id)}`,
         deleted: action === "D",
       }),
     );
@@ -398,7 +408,7 @@ function mapDiagnoses(ctx: TCtx): TContentDraft[] {
           ranking: coded(prb, 18),
           action: action || null,
         },
-        key: `PPR-01:${instance}`,
+        key: `PPR-01:${patientScoped(ctx, instance)}`,
         deleted: action === "DE",
       }),
     );
