@@ -281,6 +281,71 @@ function dischargeSummary(rnd: TRandom, p: TDemoPerson, pid: string, subject: st
   };
 }
 
+/**
+ * A one-page PDF of text lines in Japanese, with no embedded font: the predefined CJK font
+ * HeiseiKakuGo-W5 and the UniJIS-UCS2-H encoding, which PDF viewers map to an installed Japanese
+ * font. Enough for a demo letter that opens inline like a real one.
+ */
+export function textPdf(lines: string[]): Uint8Array {
+  const hex = (text: string) =>
+    [...text].map((ch) => (ch.codePointAt(0)! <= 0xffff ? ch.codePointAt(0)!.toString(16).padStart(4, "0") : "30fb")).join("").toUpperCase();
+  const stream = ["BT", "/F1 11 Tf", "56 780 Td", "18 TL", ...lines.map((l, i) => `${i === 0 ? "/F1 16 Tf " : i === 1 ? "/F1 11 Tf " : ""}<${hex(l)}> Tj T*`), "ET"].join("\n");
+  const objects = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+    "<< /Type /Font /Subtype /Type0 /BaseFont /HeiseiKakuGo-W5 /Encoding /UniJIS-UCS2-H /DescendantFonts [6 0 R] >>",
+    `<< /Length ${Buffer.byteLength(stream, "latin1")} >>\nstream\n${stream}\nendstream`,
+    "<< /Type /Font /Subtype /CIDFontType0 /BaseFont /HeiseiKakuGo-W5 /CIDSystemInfo << /Registry (Adobe) /Ordering (Japan1) /Supplement 2 >> /FontDescriptor 7 0 R /DW 1000 >>",
+    "<< /Type /FontDescriptor /FontName /HeiseiKakuGo-W5 /Flags 4 /FontBBox [-92 -250 1010 922] /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 700 /StemV 93 >>",
+  ];
+  let out = "%PDF-1.4\n";
+  const offsets: number[] = [];
+  objects.forEach((o, i) => {
+    offsets.push(Buffer.byteLength(out, "latin1"));
+    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = Buffer.byteLength(out, "latin1");
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, "0")} 00000 n \n`).join("")}`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return new Uint8Array(Buffer.from(out, "latin1"));
+}
+
+/** 診療情報提供書 (a referral letter back to the family doctor) as a PDF, the way letters are scanned or printed to PDF. */
+function referralLetter(rnd: TRandom, p: TDemoPerson, subject: string, day: number): TEntry {
+  const conditions = p.conditions.length ? p.conditions.map((c) => CONDITION_NAMES[c]).join("、") : "経過観察";
+  const pdf = textPdf([
+    "診療情報提供書",
+    `${ymd(day)}`,
+    "下伊那内科クリニック 御侍史",
+    "飯田中央病院 内科",
+    "",
+    `患者氏名: ${p.nameKanji} 様（${p.birthDate} 生）`,
+    `傷病名: ${conditions}`,
+    "紹介目的: 当院での精査を終えましたので、今後の継続加療をお願い申し上げます。",
+    "経過: 外来にて検査を行い、現在の治療方針で病状は安定しています。",
+    "処方: 現在の処方を継続してください（詳細は処方歴をご参照ください）。",
+    "",
+    "ご高配のほど、よろしくお願い申し上げます。",
+  ]);
+  return {
+    fullUrl: uuid(rnd),
+    resource: {
+      resourceType: "DocumentReference",
+      id: `ref-${compact(day)}-${rnd.int(1000, 9999)}`,
+      meta: { lastUpdated: dateTime(day, 17, 0) },
+      status: "current",
+      docStatus: "final",
+      type: { coding: [{ system: JP_DOC_TYPE, code: "57133-1", display: "診療情報提供書" }], text: "診療情報提供書" },
+      category: [{ text: "紹介状" }],
+      subject: { reference: subject },
+      date: dateTime(day, 16, 30),
+      description: "診療情報提供書（かかりつけ医へ）",
+      content: [{ attachment: { contentType: "application/pdf", language: "ja", data: Buffer.from(pdf).toString("base64"), title: `診療情報提供書_${ymd(day)}.pdf`, creation: dateTime(day, 16, 0) } }],
+    },
+  };
+}
+
 /** the person's check-up baseline: body and blood values shaped by sex and conditions */
 function checkupBaseline(rnd: TRandom, p: TDemoPerson): Record<TCheckupKey, number> {
   const male = p.sex === "MALE";
@@ -423,6 +488,11 @@ export function generateDemoDocuments(opts: TDemoDocumentOptions): TDemoDocument
       for (let day = endDay - offset; day >= startDay; day -= 365 + rnd.int(-10, 10)) {
         add("HC", day, (subject) => checkup(rnd, p, pid, subject, day, base));
       }
+    }
+    // drawn last, so the documents above stay as they were for the same seed
+    if (rnd.chance(0.3)) {
+      const day = rnd.int(startDay, endDay - 1);
+      add("REF", day, (subject) => [referralLetter(rnd, p, subject, day)]);
     }
   }
   return out;

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { expectSignedIn, FACILITY, facilityContext, origin, screenshot, signIn, withDb } from "./fixtures";
+import { expectSignedIn, FACILITY, facilityContext, origin, screenshot, SHOWCASE_PATIENT_SQL, signIn, withDb } from "./fixtures";
 
 const HOSPITAL = "飯田中央病院";
 
@@ -15,7 +15,7 @@ async function demoPatientDay() {
          FROM clinical_contents l JOIN facilities f ON f.id = l.owner_facility_id
         WHERE f.code = $1 AND l.patient_id IS NOT NULL AND l.category = 'LAB' AND NOT l.is_deleted
           AND l.patient_id IN (SELECT patient_id FROM facility_patient_links k JOIN facilities kf ON kf.id = k.facility_id WHERE kf.code = $2 AND k.unlinked_at IS NULL)
-          AND l.patient_id NOT IN (SELECT patient_id FROM clinical_contents WHERE patient_id IS NOT NULL AND category = 'CHECKUP' GROUP BY patient_id ORDER BY count(*) DESC LIMIT 1)
+          AND l.patient_id NOT IN (${SHOWCASE_PATIENT_SQL})
           AND EXISTS (SELECT 1 FROM clinical_contents r WHERE r.patient_id = l.patient_id AND r.owner_facility_id = l.owner_facility_id
                         AND r.category = 'PRESCRIPTION_ORDER' AND r.occurred_date = l.occurred_date AND NOT r.is_deleted)
         ORDER BY l.occurred_date DESC, l.patient_id LIMIT 1`,
@@ -170,5 +170,37 @@ test("the calendar, the tab views and the lab trend on a tablet, in English too"
   await page.goto(`${origin()}/patients/${patientId}?zoom=day&days=28&jump=last`);
   await expect(page.getByRole("link", { name: "Month", exact: true })).toBeVisible();
   await screenshot(page, "calendar-english-tablet");
+  await clinic.close();
+});
+
+test("a referral letter (PDF) opens inline from the calendar's レポート row", async ({ browser }) => {
+  const doc = await withDb((c) =>
+    c.query<{ patient_id: string; day: string; id: string }>(
+      `SELECT patient_id, occurred_date::text AS day, id FROM clinical_contents
+        WHERE patient_id IS NOT NULL AND category = 'DOCUMENT' AND title LIKE '診療情報提供書%' AND NOT is_deleted
+          AND patient_id IN (SELECT patient_id FROM facility_patient_links k JOIN facilities f ON f.id = k.facility_id WHERE f.code = $1 AND k.unlinked_at IS NULL)
+        ORDER BY occurred_date DESC LIMIT 1`,
+      [FACILITY.clinic],
+    ),
+  );
+  const { patient_id: patientId, day } = doc.rows[0]!;
+  const clinic = await facilityContext(browser, FACILITY.clinic);
+  const page = await clinic.newPage();
+  await signIn(page, "clinic-doctor");
+  await expectSignedIn(page);
+  await page.goto(`${origin()}/patients/${patientId}?zoom=day&days=7&start=${addDays(day, -3)}`);
+  await page.waitForLoadState("networkidle");
+  await cell(page, "report", day).click();
+  const panel = page.getByTestId("cell-panel");
+  const frame = panel.locator("iframe").first();
+  await expect(frame).toBeVisible();
+  const pdf = await page.request.get(`${origin()}${(await frame.getAttribute("src"))!}`);
+  expect(pdf.status()).toBe(200);
+  expect(pdf.headers()["content-type"]).toBe("application/pdf");
+  expect(pdf.headers()["content-disposition"]).toMatch(/^inline/);
+  expect((await pdf.body()).subarray(0, 5).toString()).toBe("%PDF-");
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: "test-results/screens/calendar-referral-pdf.png" });
+
   await clinic.close();
 });

@@ -59,3 +59,11 @@ export async function screenshot(page: Page, name: string) {
   fs.mkdirSync("test-results/screens", { recursive: true });
   await page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
 }
+
+/**
+ * The demo patient the demo-region test shows off (most check-ups, with images and reports); tests
+ * that change a patient's consent pick another one.
+ */
+export const SHOWCASE_PATIENT_SQL = `SELECT patient_id FROM clinical_contents WHERE patient_id IS NOT NULL AND category = 'CHECKUP'
+    AND patient_id IN (SELECT patient_id FROM clinical_contents WHERE category = 'IMAGING' INTERSECT SELECT patient_id FROM clinical_contents WHERE category = 'REPORT')
+  GROUP BY patient_id ORDER BY count(*) DESC, patient_id LIMIT 1`;

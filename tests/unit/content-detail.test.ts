@@ -131,9 +131,18 @@ describe("ContentDetail by category", () => {
     }
     const contents = generateDemoDocuments({ persons, facilityCode: "2000101", seed: 3, end: "2025-06-30" }).flatMap((d) => parseFhirBundle(d.json).contents.map(view));
 
-    it("a document's text attachments are listed", () => {
-      const doc = contents.find((c) => c.category === "DOCUMENT")!;
-      expect(textOf(render(doc))).toMatch(/退院時サマリ \d{4}-\d{2}-\d{2} · text\/plain;charset=utf-8 · \d{4}\/\d{2}\/\d{2} \d{2}:\d{2}/);
+    it("a discharge summary sent as text shows the text, and its attachment is listed", () => {
+      const doc = contents.find((c) => c.category === "DOCUMENT" && c.title.startsWith("退院時サマリ"))!;
+      const text = textOf(render(doc));
+      expect(text).toMatch(/退院時サマリ \d{4}-\d{2}-\d{2} · text\/plain;charset=utf-8 · \d{4}\/\d{2}\/\d{2} \d{2}:\d{2}/);
+      expect(text).toContain("入院経過:");
+      expect(text).toContain("退院後の方針:");
+    });
+
+    it("a referral letter sent as a PDF is shown inline", () => {
+      const doc = contents.find((c) => c.category === "DOCUMENT" && c.title.startsWith("診療情報提供書"))!;
+      const html = render(doc);
+      expect(html).toMatch(/<iframe[^>]+src="\/api\/contents\/[^"]+\/files\/[^"]+"/);
     });
 
     it("an image is a thumbnail button opening the viewer, with a download link", () => {

@@ -486,6 +486,25 @@ describe("parseFhirBundle: choices", () => {
     expect(m.contents[0]).toMatchObject({ category: "LAB", title: "血算 0項目", payload: { unresolvedResults: ["Observation/elsewhere"] } });
   });
 
+  it("a document typed as text keeps its text to be read; bad base64 in it is refused with its place", () => {
+    const doc = (data: string) =>
+      bundle(patient(), {
+        resource: {
+          resourceType: "DocumentReference",
+          id: "d1",
+          status: "current",
+          type: { text: "退院時サマリ" },
+          subject: { reference: "Patient/p1" },
+          date: "2025-02-01T16:00:00+09:00",
+          content: [{ attachment: { contentType: "text/plain;charset=utf-8", data, title: "退院時サマリ" } }],
+        },
+      });
+    const m = parseFhirBundle(doc(Buffer.from("入院経過: 肺炎にて抗菌薬投与、軽快退院。", "utf8").toString("base64")));
+    expect(m.contents[0]).toMatchObject({ category: "DOCUMENT", payload: { type: "退院時サマリ", text: "入院経過: 肺炎にて抗菌薬投与、軽快退院。" } });
+    expect(m.contents[0]!.files).toEqual([]);
+    expect(() => parseFhirBundle(doc("***"))).toThrow(/content\[0\]\.attachment\.data.*invalid base64|invalid base64/);
+  });
+
   it("a report from presentedForm alone", () => {
     const m = parseFhirBundle(
       bundle(patient(), {

@@ -1203,6 +1203,17 @@ export function parseFhirBundle(json: unknown, opts: TParseFhirOptions = {}): TP
           hasData: c.attachment.data !== undefined,
         }));
         const type = conceptText(r.type);
+        // Text sent inline (a discharge summary typed in the EMR) is the document: kept to be read.
+        const text = (r.content ?? [])
+          .flatMap((c, i) => {
+            const a = c.attachment;
+            if (a.data === undefined || !clean(a.contentType)?.startsWith("text/")) return [];
+            if (!/^[A-Za-z0-9+/=\s]*$/.test(a.data)) fail(ctx, "invalid base64 data", e.index, resourcePath(e.index, `content[${i}].attachment.data`));
+            const decoded = Buffer.from(a.data, "base64");
+            if (decoded.byteLength > MAX_FILE_BYTES) fail(ctx, "attachment data is larger than 10 MB", e.index, resourcePath(e.index, `content[${i}].attachment.data`));
+            return [decoded.toString("utf8")];
+          })
+          .join("\n\n");
         // Images and PDFs sent inline are kept as files of the item (the file store), not in the payload.
         const files = (r.content ?? []).flatMap((c, i) => {
           const a = c.attachment;
@@ -1228,6 +1239,7 @@ export function parseFhirBundle(json: unknown, opts: TParseFhirOptions = {}): TP
             category: (r.category ?? []).map(conceptText).filter(Boolean),
             description: clean(r.description),
             attachments,
+            text: text || null,
           },
           isDeleted: isEnteredInError(r.status, undefined) || r.docStatus === "entered-in-error",
         });
