@@ -199,7 +199,9 @@ test("a referral letter (PDF) opens inline from the calendar's レポート row"
   expect(pdf.headers()["content-type"]).toBe("application/pdf");
   expect(pdf.headers()["content-disposition"]).toMatch(/^inline/);
   expect((await pdf.body()).subarray(0, 5).toString()).toBe("%PDF-");
-  await page.waitForTimeout(500);
+  // the PDF viewer renders the page after the response; give it a moment for the screenshot
+  await frame.scrollIntoViewIfNeeded();
+  await page.waitForTimeout(2000);
   await page.screenshot({ path: "test-results/screens/calendar-referral-pdf.png" });
 
   await clinic.close();
