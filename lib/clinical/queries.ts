@@ -1,5 +1,5 @@
 import "server-only";
-import type { Prisma } from "@/generated/prisma/client";
+import { Prisma } from "@/generated/prisma/client";
 import { db, type TTx } from "@/lib/db/client";
 import { contentVisibleWhere, ownLinkWhere, patientVisibleWhere, sharedLinkWhere } from "@/lib/access/visibility";
 import { writeAccessLog, writeAccessLogs, type TAccessLogEntry } from "@/lib/audit/mutations";
@@ -230,7 +230,7 @@ export async function listRecordTab(viewer: TViewer, patientId: string, q: TReco
       category: { in: categoriesOfTab(q.tab) },
       ...(q.from || q.to ? { occurredDate: { ...(q.from ? { gte: dateOfDay(q.from) } : {}), ...(q.to ? { lte: dateOfDay(q.to) } : {}) } } : {}),
       ...(q.facilityId ? { ownerFacilityId: q.facilityId } : {}),
-      ...(words.length ? { AND: words.map((w) => ({ title: { contains: w, mode: "insensitive" as const } })) } : {}),
+      ...(words.length ? { id: { in: await matchingContentIds(tx, patientId, categoriesOfTab(q.tab), words) } } : {}),
       ...visibleContentsWhere(viewer, now),
     };
     const [rows, total] = await Promise.all([
@@ -247,6 +247,20 @@ export async function listRecordTab(viewer: TViewer, patientId: string, q: TReco
     await writeAccessLogs(tx, viewer, perOwnerFacility("TAB_VIEW", patientId, rows.map((r) => r.ownerFacilityId), detail));
     return { items: rows.map(toView), total, page, pageSize: RECORD_PAGE_SIZE, facilities };
   });
+}
+
+/**
+ * A patient's items of some categories whose title or content mentions every word (a drug that is
+ * not the first of a prescription, a lab item, a finding). Only ids: the rule is applied by the caller.
+ */
+async function matchingContentIds(tx: TTx, patientId: string, categories: string[], words: string[]): Promise<string[]> {
+  const like = (w: string) => `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const conditions = words.map((w) => Prisma.sql`(title ILIKE ${like(w)} OR payload::text ILIKE ${like(w)})`);
+  const rows = await tx.$queryRaw<{ id: string }[]>`
+    SELECT id FROM clinical_contents
+     WHERE patient_id = ${patientId}::uuid AND category::text IN (${Prisma.join(categories)}) AND NOT is_deleted AND ${Prisma.join(conditions, " AND ")}
+     LIMIT 5000`;
+  return rows.map((r) => r.id);
 }
 
 export type TTrendPoint = { day: TDay; value: number; text: string; flag: TLabFlag; facilityId: string; contentId: string };

@@ -199,6 +199,11 @@ describe("tab views and the lab trend", () => {
     const byTitle = await listRecordTab(doctorB, patientId, { tab: "prescriptions", sort: "title", dir: "asc" }, NOW);
     expect(byTitle.items.map((i) => i.title)).toEqual(["アムロジピン錠5mg", "メトホルミン錠250mg", "自施設の調剤"]);
     expect((await listRecordTab(doctorB, patientId, { tab: "prescriptions", q: "メトホルミン" }, NOW)).items.map((i) => i.title)).toEqual(["メトホルミン錠250mg"]);
+    // words are looked for in the content too (a lab item, the 2nd drug), every word must match, and % is no wildcard
+    expect((await listRecordTab(doctorB, patientId, { tab: "labs", q: "hba1c" }, NOW)).items.map((i) => i.title)).toEqual(["検査 1項目", "検査 1項目"]);
+    expect((await listRecordTab(doctorB, patientId, { tab: "prescriptions", q: "1日1回朝食後 アムロジピン" }, NOW)).total).toBe(1);
+    expect((await listRecordTab(doctorB, patientId, { tab: "prescriptions", q: "アムロジピン ワルファリン" }, NOW)).total).toBe(0);
+    expect((await listRecordTab(doctorB, patientId, { tab: "prescriptions", q: "%" }, NOW)).total).toBe(0);
     expect((await listRecordTab(doctorB, patientId, { tab: "prescriptions", facilityId: B }, NOW)).total).toBe(1);
     expect((await listRecordTab(doctorB, patientId, { tab: "diagnoses" }, NOW)).items.map((i) => i.title)).toEqual(["2型糖尿病"]);
     const rows = await logged(doctorB);
