@@ -119,6 +119,21 @@ export function contentVisibleWhere(viewer: TViewerFacts, kind: TContentKind, at
   };
 }
 
+/** One patient's links as the rule sorts them for a viewer (ids from ownLinkWhere and sharedLinkWhere per kind). */
+export type TResolvedLinks = { own: string[]; sharedBasic: string[]; sharedClinical: string[] };
+
+/**
+ * contentVisibleWhere for one patient once its links are resolved with ownLinkWhere and
+ * sharedLinkWhere: the same rule as id lists, so the database walks the (patient, date) index
+ * instead of testing the link conditions item by item. For reads of one patient's many items (the
+ * calendar, the tab views); tested to select exactly what contentVisibleWhere selects.
+ */
+export function contentVisibleForLinksWhere(links: TResolvedLinks, kind: TContentKind) {
+  return {
+    OR: [{ ownerLinkId: { in: links.own } }, { restriction: "NONE" as const, ownerLinkId: { in: kind === "CLINICAL" ? links.sharedClinical : links.sharedBasic } }],
+  };
+}
+
 /* ---- registration (個人情報登録・検索): identifying fields, links and consent records ---- */
 
 /**

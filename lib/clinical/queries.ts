@@ -1,7 +1,7 @@
 import "server-only";
 import { Prisma } from "@/generated/prisma/client";
 import { db, type TTx } from "@/lib/db/client";
-import { contentVisibleWhere, ownLinkWhere, patientVisibleWhere, sharedLinkWhere } from "@/lib/access/visibility";
+import { contentVisibleForLinksWhere, contentVisibleWhere, ownLinkWhere, patientVisibleWhere, sharedLinkWhere, type TResolvedLinks } from "@/lib/access/visibility";
 import { writeAccessLog, writeAccessLogs, type TAccessLogEntry } from "@/lib/audit/mutations";
 import {
   admissionPeriods,
@@ -92,15 +92,41 @@ function perOwnerFacility(accessType: TAccessLogEntry["accessType"], patientId: 
   return owners.length === 0 ? [{ accessType, patientId, detail }] : owners.map((ownerFacilityId) => ({ accessType, patientId, ownerFacilityId, detail }));
 }
 
-/** The facilities whose records of the patient the viewer may see (the rule on links), in facility-code order. */
-async function visibleSourceFacilities(tx: TTx, viewer: TViewer, patientId: string, now: Date): Promise<TCalendarFacility[]> {
-  const links = await tx.facilityPatientLink.findMany({
-    where: { patientId, OR: [ownLinkWhere(viewer), sharedLinkWhere(viewer, "CLINICAL", now)] },
-    select: { facility: { select: { id: true, code: true, nameKanji: true } } },
-    orderBy: { facility: { code: "asc" } },
-  });
-  const colors = facilityColors(links.map((l) => l.facility.id));
-  return links.map(({ facility: f }) => ({ id: f.id, name: f.nameKanji, color: colors[f.id]!, isOwn: f.id === viewer.facilityId }));
+type TPatientLinks = TResolvedLinks & { facilities: TCalendarFacility[] };
+
+/**
+ * The patient's links as the rule sorts them for the viewer (own; shared for 基本情報; shared for
+ * 診療情報), and the facilities whose records the viewer may see, in facility-code order.
+ */
+export async function resolvePatientLinks(tx: TTx, viewer: TViewer, patientId: string, now: Date): Promise<TPatientLinks> {
+  const select = { id: true, facility: { select: { id: true, code: true, nameKanji: true } } } as const;
+  const own = await tx.facilityPatientLink.findMany({ where: { patientId, ...ownLinkWhere(viewer) }, select });
+  const sharedClinical = await tx.facilityPatientLink.findMany({ where: { patientId, ...sharedLinkWhere(viewer, "CLINICAL", now) }, select });
+  const sharedBasic = await tx.facilityPatientLink.findMany({ where: { patientId, ...sharedLinkWhere(viewer, "BASIC", now) }, select: { id: true } });
+  const sources = [...own, ...sharedClinical].map((l) => l.facility).sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  const colors = facilityColors(sources.map((f) => f.id));
+  return {
+    own: own.map((l) => l.id),
+    sharedClinical: sharedClinical.map((l) => l.id),
+    sharedBasic: sharedBasic.map((l) => l.id),
+    facilities: sources.map((f) => ({ id: f.id, name: f.nameKanji, color: colors[f.id]!, isOwn: f.id === viewer.facilityId })),
+  };
+}
+
+/** visibleContentsWhere for one patient whose links are resolved (the same rule, as id lists). */
+export function patientContentsWhere(links: TResolvedLinks): Prisma.ClinicalContentWhereInput {
+  return {
+    isDeleted: false,
+    OR: [
+      { AND: [{ category: "PATIENT_INFO" }, contentVisibleForLinksWhere(links, "BASIC")] },
+      { AND: [{ category: { not: "PATIENT_INFO" } }, contentVisibleForLinksWhere(links, "CLINICAL")] },
+    ],
+  };
+}
+
+/** Items of categories that are never 基本情報: the 診療情報 half of patientContentsWhere alone. */
+function clinicalContentsWhere(links: TResolvedLinks): Prisma.ClinicalContentWhereInput {
+  return { isDeleted: false, ...contentVisibleForLinksWhere(links, "CLINICAL") };
 }
 
 export type TCalendarFacility = { id: string; name: string; color: string; isOwn: boolean };
@@ -126,13 +152,14 @@ export type TCalendarData = {
 export async function getCalendar(viewer: TViewer, patientId: string, q: TCalendarQuery, now: Date = new Date()): Promise<TCalendarData> {
   const today = dayOf(todayInJapan(now));
   return readPatientRecords(viewer, patientId, now, "calendar", async (tx) => {
-    const facilities = await visibleSourceFacilities(tx, viewer, patientId, now);
+    const links = await resolvePatientLinks(tx, viewer, patientId, now);
+    const { facilities } = links;
     const facilityId = q.facilityId && facilities.some((f) => f.id === q.facilityId) ? q.facilityId : null;
     const base: Prisma.ClinicalContentWhereInput = {
       patientId,
       category: { in: CALENDAR_CATEGORIES },
       ...(facilityId ? { ownerFacilityId: facilityId } : {}),
-      ...visibleContentsWhere(viewer, now),
+      ...clinicalContentsWhere(links),
     };
     const [first, last] = await Promise.all([
       tx.clinicalContent.findFirst({ where: base, orderBy: { occurredDate: "asc" }, select: { occurredDate: true } }),
@@ -185,7 +212,7 @@ export async function listCalendarCell(
       category: { in: categoriesOfRow(cell.rowId) },
       occurredDate: { gte: dateOfDay(cell.from), lte: dateOfDay(cell.to) },
       ...(cell.facilityId ? { ownerFacilityId: cell.facilityId } : {}),
-      ...visibleContentsWhere(viewer, now),
+      ...patientContentsWhere(await resolvePatientLinks(tx, viewer, patientId, now)),
     };
     const [rows, total] = await Promise.all([
       tx.clinicalContent.findMany({ where, orderBy: [{ occurredAt: "asc" }, { id: "asc" }], take: CELL_LIMIT, select: viewSelect }),
@@ -223,7 +250,8 @@ const RECORD_ORDER: Record<TRecordSort, (dir: "asc" | "desc") => Prisma.Clinical
 export async function listRecordTab(viewer: TViewer, patientId: string, q: TRecordTabQuery, now: Date = new Date()) {
   const page = Math.max(1, q.page ?? 1);
   return readPatientRecords(viewer, patientId, now, "records", async (tx) => {
-    const facilities = await visibleSourceFacilities(tx, viewer, patientId, now);
+    const links = await resolvePatientLinks(tx, viewer, patientId, now);
+    const { facilities } = links;
     const words = searchTerms(q.q ?? "");
     const where: Prisma.ClinicalContentWhereInput = {
       patientId,
@@ -231,7 +259,7 @@ export async function listRecordTab(viewer: TViewer, patientId: string, q: TReco
       ...(q.from || q.to ? { occurredDate: { ...(q.from ? { gte: dateOfDay(q.from) } : {}), ...(q.to ? { lte: dateOfDay(q.to) } : {}) } } : {}),
       ...(q.facilityId ? { ownerFacilityId: q.facilityId } : {}),
       ...(words.length ? { id: { in: await matchingContentIds(tx, patientId, categoriesOfTab(q.tab), words) } } : {}),
-      ...visibleContentsWhere(viewer, now),
+      ...patientContentsWhere(links),
     };
     const [rows, total] = await Promise.all([
       tx.clinicalContent.findMany({
@@ -276,13 +304,14 @@ export type TLabTrend = { catalog: TLabCatalogItem[]; series: TTrendSeries[]; fa
 export async function getLabTrend(viewer: TViewer, patientId: string, q: { keys: string[]; from?: TDay | null; to?: TDay | null }, now: Date = new Date()): Promise<TLabTrend> {
   const keys = new Set(q.keys.slice(0, 12));
   return readPatientRecords(viewer, patientId, now, "lab trend", async (tx) => {
-    const facilities = await visibleSourceFacilities(tx, viewer, patientId, now);
+    const links = await resolvePatientLinks(tx, viewer, patientId, now);
+    const { facilities } = links;
     const rows = await tx.clinicalContent.findMany({
       where: {
         patientId,
         category: { in: ["LAB", "CHECKUP"] },
         ...(q.from || q.to ? { occurredDate: { ...(q.from ? { gte: dateOfDay(q.from) } : {}), ...(q.to ? { lte: dateOfDay(q.to) } : {}) } } : {}),
-        ...visibleContentsWhere(viewer, now),
+        ...clinicalContentsWhere(links),
       },
       orderBy: [{ occurredAt: "asc" }, { id: "asc" }],
       select: { id: true, occurredDate: true, ownerFacilityId: true, payload: true },

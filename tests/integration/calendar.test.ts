@@ -8,7 +8,7 @@ import type { TViewer } from "@/lib/auth/viewer-type";
 import { recordConsent } from "@/lib/consent/mutations";
 import { ZConsentInput } from "@/lib/consent/schema";
 import { importParsedMessage } from "@/lib/clinical/mutations";
-import { getCalendar, getContent, getContentFile, getLabTrend, listCalendarCell, listRecordTab } from "@/lib/clinical/queries";
+import { getCalendar, getContent, getContentFile, getLabTrend, listCalendarCell, listRecordTab, patientContentsWhere, resolvePatientLinks, visibleContentsWhere } from "@/lib/clinical/queries";
 import { labItemKey } from "@/lib/clinical/lab-items";
 import type { TContentDraft, TParsedMessage } from "@/lib/clinical/ingest/types";
 import { db } from "@/lib/db/client";
@@ -228,12 +228,38 @@ describe("tab views and the lab trend", () => {
   });
 });
 
+/**
+ * The calendar reads one patient's items through the rule with the links resolved first
+ * (patientContentsWhere); it must select exactly what the rule's item filter selects.
+ */
+async function expectSameAsRule() {
+  const now = new Date();
+  for (const viewer of [doctorB, pharmacistC, liaisonA]) {
+    const byRule = await db().clinicalContent.findMany({ where: { patientId, ...visibleContentsWhere(viewer, now) }, select: { id: true }, orderBy: { id: "asc" } });
+    const links = await resolvePatientLinks(db(), viewer, patientId, now);
+    const byLinks = await db().clinicalContent.findMany({ where: { patientId, ...patientContentsWhere(links) }, select: { id: true }, orderBy: { id: "asc" } });
+    expect(byLinks).toEqual(byRule);
+  }
+}
+
 describe("the rule decides what reaches the calendar", () => {
   it("a facility that stops publishing, and a consent withdrawn for a facility, take its items away", async () => {
     const weekOf = () => getCalendar(doctorB, patientId, { zoom: "month", start: "2026-01-01" }, new Date());
     expect((await weekOf()).grid.rxOrder[10]).toMatchObject({ byFacility: { [A]: 2 } });
+    // items the rule treats apart: A's 基本情報, and an item A keeps to its own staff
+    await importParsedMessage(A, message([draft({ category: "PATIENT_INFO", sourceKey: "ADT-00:HA-1", title: "患者基本情報" }), draft({ category: "LAB", sourceKey: "LAB-OWN", title: "院内限定の検査" })]));
+    await db().clinicalContent.updateMany({ where: { ownerFacilityId: A, sourceKey: "LAB-OWN" }, data: { restriction: "OWN_FACILITY" } });
+    await expectSameAsRule();
+    expect((await listRecordTab(doctorB, patientId, { tab: "labs", q: "院内限定" })).total).toBe(0);
+
+    // 基本情報 only: the patient's demographics stay, the records go
+    await setPublication(liaisonA, ZPublication.parse({ linkId: linkA, publicationState: "PUBLISHED", shareBasic: "on" }));
+    await expectSameAsRule();
+    expect((await weekOf()).grid.rxOrder.filter(Boolean)).toEqual([]);
+    expect(await db().clinicalContent.count({ where: { patientId, category: "PATIENT_INFO", ...patientContentsWhere(await resolvePatientLinks(db(), doctorB, patientId, new Date())) } })).toBe(1);
 
     await setPublication(liaisonA, ZPublication.parse({ linkId: linkA, publicationState: "UNPUBLISHED" }));
+    await expectSameAsRule();
     const hidden = await weekOf();
     expect(hidden.grid.rxOrder.filter(Boolean)).toEqual([]);
     expect(hidden.grid.rxDone[10]).toEqual({ count: 1, byFacility: { [B]: 1 } });
@@ -246,6 +272,7 @@ describe("the rule decides what reaches the calendar", () => {
       patientId,
       ZConsentInput.parse({ action: "WITHDRAW", scope: "FACILITIES", facilityIds: [A], method: "WRITTEN", consentDate: today, signer: "SELF", responsibleName: "連携 太郎", explainedByName: "説明 花子", reason: "患者の申し出" }),
     );
+    await expectSameAsRule();
     since = new Date();
     const after = await weekOf();
     expect(Object.keys(Object.assign({}, ...Object.values(after.grid).flat().filter(Boolean).map((c) => c!.byFacility)))).toEqual([B]);
