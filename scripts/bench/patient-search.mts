@@ -19,14 +19,10 @@
  * (the data layer imports "server-only"). Timings are wall-clock milliseconds on a warm cache: every
  * input runs once (capturing its SQL) before the timed pass.
  */
-import fs from "node:fs";
-import net from "node:net";
-import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { startEmbeddedPostgres, type TEmbeddedDatabase } from "@/lib/db/embedded";
 import { migrate } from "@/lib/db/migrate";
 import { db, disconnectDb } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
@@ -37,6 +33,7 @@ import { ZPatientSearch, type TPatientSearch } from "@/lib/patients/schema";
 import type { FacilityType } from "@/generated/prisma/enums";
 import { createFacility, createStaff, viewerFor } from "@/tests/fixtures/factories";
 import { FAMILY_NAMES, FEMALE_GIVEN_NAMES, MALE_GIVEN_NAMES, MUNICIPALITIES, TOWNS } from "./names.mts";
+import { captureQueries, fmt, log, machine, markers, onCleanup, prng, runMain, startDatabase, stats, timed, utcMinute, workDir, writeReport } from "./common.mts";
 
 /* ---------------------------------------------------------------- options */
 
@@ -58,9 +55,6 @@ if (!Number.isInteger(N) || N < 100 || N > 9_000_000) throw new Error("--patient
 if (!Number.isInteger(K) || K < 10) throw new Error("--runs: a whole number of at least 10");
 if (opts.viewer !== "core" && opts.viewer !== "clinic") throw new Error("--viewer: core or clinic");
 const TARGET_P95_MS = 20;
-
-const started = performance.now();
-const log = (msg: string) => process.stdout.write(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)}s] ${msg}\n`);
 
 /* ---------------------------------------------------------------- the region's facilities */
 
@@ -111,63 +105,10 @@ for (const m of FPID_MULT) if (m % 2 === 0 || m % 5 === 0) throw new Error(`faci
 
 /* ---------------------------------------------------------------- database */
 
-async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 59000 + Math.floor(Math.random() * 1000);
-    const ok = await new Promise<boolean>((resolve) => {
-      const srv = net.createServer();
-      srv.once("error", () => resolve(false));
-      srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
-    });
-    if (ok) return port;
-  }
-  throw new Error("no free port in 59000–59999");
-}
-
-type TCleanup = () => Promise<void>;
-const cleanups: TCleanup[] = [];
-let cleaning: Promise<void> | undefined;
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const c of cleanups.reverse()) {
-      try {
-        await c();
-      } catch (err) {
-        process.stderr.write(`cleanup: ${err instanceof Error ? err.message : String(err)}\n`);
-      }
-    }
-  })();
-  return cleaning;
-}
-// A closed pipe on stdout (`| head`) must not end the run before the database is stopped.
-process.stdout.on("error", () => {});
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-  process.once(signal, () => {
-    process.stderr.write(`\n${signal}: stopping the database\n`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-
-async function startDatabase(): Promise<{ database: TEmbeddedDatabase; kept: boolean }> {
-  const kept = Boolean(opts["data-dir"]);
-  let dir: string;
-  if (opts["data-dir"]) {
-    dir = path.resolve(opts["data-dir"]);
-    fs.mkdirSync(dir, { recursive: true });
-  } else {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "chiikilink-bench-"));
-    cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
-  }
-  // mkdtemp makes it owner-only; the embedded server runs as an unprivileged user when we are root.
-  fs.chmodSync(dir, 0o755);
-  const port = await freePort();
-  log(`starting PostgreSQL in ${dir} on port ${port}`);
-  const database = await startEmbeddedPostgres({ dir: path.join(dir, "pg"), port, database: "chiikilink_bench", quiet: true });
-  cleanups.push(async () => {
-    await database.stop();
-    log("database stopped");
-  });
-  return { database, kept };
+/** The database: in --data-dir (kept for the next run) or in a throwaway folder. */
+async function openDatabase() {
+  const { dir, kept } = workDir("chiikilink-bench-", opts["data-dir"]);
+  return { database: await startDatabase(dir, 59000), kept };
 }
 
 /* ---------------------------------------------------------------- data generation */
@@ -303,13 +244,6 @@ const BULK_TABLES = ["patients", "facility_patient_links", "link_consent_periods
 /** Set on the patients table once generation finished, so a kept database is reused only when whole. */
 const DONE_MARK = `chiikilink bench: ${N} patients generated`;
 
-async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
-  const t0 = performance.now();
-  const out = await fn();
-  log(`${label} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-  return out;
-}
-
 async function generate(c: pg.Client, facilityIds: string[], recorder: { id: string; facilityId: string }): Promise<void> {
   // Bulk load: no per-row FK/append-only triggers (the data is consistent by construction), no fsync wait.
   await c.query("SET session_replication_role = replica");
@@ -376,18 +310,6 @@ async function generate(c: pg.Client, facilityIds: string[], recorder: { id: str
 }
 
 /* ---------------------------------------------------------------- inputs */
-
-/** A small seeded PRNG (mulberry32), so two runs ask the same questions. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const toHiragana = (s: string) => s.replace(/[\u30A1-\u30F6]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0x60));
 
@@ -460,36 +382,21 @@ const PATHS: TPath[] = ["clinician", "registration"];
 type TStatement = { text: string; values: unknown[]; role: "count" | "page" | "relation" | "other" };
 
 /**
- * The statements Prisma sends for one call, as handed to `pg` (SQL text and the bound values after
- * the adapter's conversion), recorded by wrapping pg.Client#query for the duration of the call.
+ * The SELECT statements Prisma sends for one call (common.mts captureQueries), each with its role:
+ * the capped count, the page of patients, or a relation query.
  */
 async function captureStatements<T>(fn: () => Promise<T>): Promise<{ result: T; statements: TStatement[] }> {
-  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-  const original = proto.query;
-  const statements: TStatement[] = [];
-  proto.query = function (this: unknown, ...args: unknown[]) {
-    const [config, values] = args;
-    const text = typeof config === "string" ? config : (config as { text?: unknown } | null)?.text;
-    if (typeof text === "string" && /^\s*SELECT/i.test(text)) {
-      const bound = typeof config === "string" ? values : (config as { values?: unknown }).values;
-      statements.push({ text, values: Array.isArray(bound) ? bound : [], role: "other" });
-    }
-    return original.apply(this, args);
-  };
-  try {
-    const result = await fn();
-    let pageSeen = false;
-    for (const s of statements) {
-      if (/\bCOUNT\(/i.test(s.text)) s.role = "count";
-      else if (!pageSeen && /FROM "public"\."patients"/.test(s.text)) {
-        s.role = "page";
-        pageSeen = true;
-      } else s.role = "relation";
-    }
-    return { result, statements };
-  } finally {
-    proto.query = original;
+  const got = await captureQueries(fn, (text) => /^\s*SELECT/i.test(text));
+  const statements: TStatement[] = got.statements.map((s) => ({ ...s, role: "other" }));
+  let pageSeen = false;
+  for (const s of statements) {
+    if (/\bCOUNT\(/i.test(s.text)) s.role = "count";
+    else if (!pageSeen && /FROM "public"\."patients"/.test(s.text)) {
+      s.role = "page";
+      pageSeen = true;
+    } else s.role = "relation";
   }
+  return { result: got.result, statements };
 }
 
 type TCase = {
@@ -590,13 +497,6 @@ async function measure(c: pg.Client, viewers: Record<TPath, TViewer>, inputs: TI
 
 /* ---------------------------------------------------------------- statistics and plans */
 
-type TStats = { n: number; p50: number; p95: number; p99: number; max: number };
-function stats(xs: number[]): TStats {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] ?? NaN;
-  return { n: s.length, p50: q(0.5), p95: q(0.95), p99: q(0.99), max: s[s.length - 1] ?? NaN };
-}
-
 type TPlan = { kind: TKind; path: TPath; input: string; role: "page" | "count"; text: string };
 
 async function explainSlowest(c: pg.Client, cases: TCase[]): Promise<TPlan[]> {
@@ -693,30 +593,14 @@ function findings(plans: TPlan[], cases: TCase[]): string[] {
 
 /* ---------------------------------------------------------------- report */
 
-const fmt = (ms: number) => (Number.isFinite(ms) ? ms.toFixed(1) : "–");
 const median = (xs: number[]) => stats(xs).p50;
 
-async function machine(c: pg.Client) {
-  const cpus = os.cpus();
-  const version = (await c.query<{ server_version: string }>("SHOW server_version")).rows[0]!.server_version;
-  const settings = await c.query<{ name: string; setting: string; unit: string | null }>(
-    "SELECT name, setting, unit FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', 'effective_cache_size', 'random_page_cost', 'jit') ORDER BY name",
-  );
-  const size = await c.query<{ t: string; pretty: string }>(
-    `SELECT t, pg_size_pretty(pg_total_relation_size(t::regclass)) AS pretty
-     FROM unnest(ARRAY['patients', 'facility_patient_links', 'link_consent_periods']) AS t`,
-  );
-  const pretty = (s: { name: string; setting: string; unit: string | null }) =>
-    s.unit === "8kB" ? `${Math.round((Number(s.setting) * 8) / 1024)} MB` : s.unit === "kB" ? `${Math.round(Number(s.setting) / 1024)} MB` : s.setting;
-  return {
-    cpu: `${cpus[0]?.model.trim() ?? "unknown"} × ${cpus.length}`,
-    ram: `${Math.round(os.totalmem() / 1024 ** 3)} GB`,
-    os: `${os.type()} ${os.release()} (${os.arch()})`,
-    node: process.version,
-    postgres: version,
-    settings: settings.rows.map((s) => `${s.name}=${pretty(s)}`).join(", "),
-    sizes: size.rows.map((r) => `${r.t} ${r.pretty}`).join(", "),
-  };
+async function host(c: pg.Client) {
+  const m = await machine(c, {
+    settings: ["shared_buffers", "work_mem", "effective_cache_size", "random_page_cost", "jit"],
+    tables: ["patients", "facility_patient_links", "link_consent_periods"],
+  });
+  return { ...m, sizes: m.sizes.map((r) => `${r.table} ${r.pretty}`).join(", ") };
 }
 
 /** The options that shape the numbers, as they would be typed after `npm run bench:patients --`. */
@@ -729,13 +613,12 @@ function commandArgs(): string {
   return args.length ? ` -- ${args.join(" ")}` : "";
 }
 
-const START = "<!-- bench:patient-search:start -->";
-const END = "<!-- bench:patient-search:end -->";
+const { start: START, end: END } = markers("patient-search");
 
 function renderSection(args: {
   cases: TCase[];
   plans: TPlan[];
-  host: Awaited<ReturnType<typeof machine>>;
+  host: Awaited<ReturnType<typeof host>>;
   counts: { links: number; periods: number; viewerLinks: number };
   viewerFacility: string;
   firstStatements: Record<TPath, TStatement[]>;
@@ -743,12 +626,11 @@ function renderSection(args: {
   const { cases, plans, host, counts } = args;
   const misses: string[] = [];
   const lines: string[] = [];
-  const when = new Date();
   lines.push(START);
   lines.push(`## Patient search (${N.toLocaleString("en")} patients)`);
   lines.push("");
   lines.push(
-    `Measured ${when.toISOString().slice(0, 16).replace("T", " ")} UTC with \`npm run bench:patients${commandArgs()}\`` +
+    `Measured ${utcMinute()} UTC with \`npm run bench:patients${commandArgs()}\`` +
       ` (\`scripts/bench/patient-search.mts\`).`,
   );
   lines.push("");
@@ -855,32 +737,19 @@ function renderSection(args: {
   return { markdown: lines.join("\n"), misses };
 }
 
-function writeReport(file: string, section: string): void {
-  const header = "# Benchmarks\n\nMeasured numbers for the targets in the issues; each section is rewritten by the script that measures it.\n";
-  const existing = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : header;
-  const start = existing.indexOf(START);
-  const end = existing.indexOf(END);
-  const next =
-    start >= 0 && end > start
-      ? existing.slice(0, start) + section + existing.slice(end + END.length)
-      : `${existing.trimEnd()}\n\n${section}\n`;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, next);
-}
-
 /* ---------------------------------------------------------------- main */
 
 async function main() {
   log(`patient search benchmark: ${N.toLocaleString("en")} patients, ${K} inputs per kind, viewer at the ${opts.viewer === "core" ? "core hospital" : "clinic"}`);
-  const { database, kept } = await startDatabase();
+  const { database, kept } = await openDatabase();
   await timed("migrations", () => migrate(database.url));
   process.env.DATABASE_URL = database.url;
   resetEnvCache();
-  cleanups.push(disconnectDb);
+  onCleanup(disconnectDb);
 
   const c = new pg.Client({ connectionString: database.url });
   await c.connect();
-  cleanups.push(() => c.end());
+  onCleanup(() => c.end());
 
   const existing = Number((await c.query<{ n: string }>("SELECT count(*) AS n FROM patients")).rows[0]!.n);
   let facilityIds: string[];
@@ -942,11 +811,10 @@ async function main() {
   const cases = await measure(c, viewers, inputs);
   const plans = await timed("EXPLAIN (ANALYZE, BUFFERS) of the slowest input per kind and path", () => explainSlowest(c, cases));
 
-  const host = await machine(c);
   const { markdown, misses } = renderSection({
     cases,
     plans,
-    host,
+    host: await host(c),
     counts,
     viewerFacility: `${FACILITIES[VIEWER_FACILITY]!.nameKanji} (${FACILITIES[VIEWER_FACILITY]!.type === "HOSPITAL" ? "the core hospital" : "a clinic"})`,
     firstStatements: cases[0]!.statements,
@@ -970,17 +838,10 @@ async function main() {
   process.stdout.write(`\n${misses.length ? `target missed: ${misses.join("; ")}` : `target met (app p95 ≤ ${TARGET_P95_MS} ms everywhere)`}\n`);
 
   if (!opts["no-report"]) {
-    writeReport(path.resolve(opts.report), markdown);
+    writeReport(path.resolve(opts.report), "patient-search", markdown);
     log(`wrote ${opts.report}`);
   }
   if (kept) log(`database kept in ${opts["data-dir"]} (run again with the same --data-dir to reuse it)`);
 }
 
-try {
-  await main();
-} catch (err) {
-  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exitCode = 1;
-} finally {
-  await cleanup();
-}
+await runMain(main);
