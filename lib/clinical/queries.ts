@@ -98,12 +98,14 @@ type TPatientLinks = TResolvedLinks & { facilities: TCalendarFacility[] };
  * The patient's links as the rule sorts them for the viewer (own; shared for 基本情報; shared for
  * 診療情報), and the facilities whose records the viewer may see, in facility-code order.
  */
-export async function resolvePatientLinks(tx: TTx, viewer: TViewer, patientId: string, now: Date): Promise<TPatientLinks> {
-  const select = { id: true, facility: { select: { id: true, code: true, nameKanji: true } } } as const;
+export async function resolvePatientLinks(tx: TTx, viewer: TViewer, patientId: string, now: Date, opts: { basic?: boolean } = { basic: true }): Promise<TPatientLinks> {
+  const select = { id: true, facilityId: true } as const;
   const own = await tx.facilityPatientLink.findMany({ where: { patientId, ...ownLinkWhere(viewer) }, select });
   const sharedClinical = await tx.facilityPatientLink.findMany({ where: { patientId, ...sharedLinkWhere(viewer, "CLINICAL", now) }, select });
-  const sharedBasic = await tx.facilityPatientLink.findMany({ where: { patientId, ...sharedLinkWhere(viewer, "BASIC", now) }, select: { id: true } });
-  const sources = [...own, ...sharedClinical].map((l) => l.facility).sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  // 基本情報 links matter only to reads that include PATIENT_INFO items (the calendar's rows never do)
+  const sharedBasic = opts.basic ? await tx.facilityPatientLink.findMany({ where: { patientId, ...sharedLinkWhere(viewer, "BASIC", now) }, select }) : [];
+  const ids = [...own, ...sharedClinical].map((l) => l.facilityId);
+  const sources = ids.length ? await tx.facility.findMany({ where: { id: { in: ids } }, select: { id: true, code: true, nameKanji: true }, orderBy: { code: "asc" } }) : [];
   const colors = facilityColors(sources.map((f) => f.id));
   return {
     own: own.map((l) => l.id),
@@ -152,7 +154,7 @@ export type TCalendarData = {
 export async function getCalendar(viewer: TViewer, patientId: string, q: TCalendarQuery, now: Date = new Date()): Promise<TCalendarData> {
   const today = dayOf(todayInJapan(now));
   return readPatientRecords(viewer, patientId, now, "calendar", async (tx) => {
-    const links = await resolvePatientLinks(tx, viewer, patientId, now);
+    const links = await resolvePatientLinks(tx, viewer, patientId, now, { basic: false });
     const { facilities } = links;
     const facilityId = q.facilityId && facilities.some((f) => f.id === q.facilityId) ? q.facilityId : null;
     const base: Prisma.ClinicalContentWhereInput = {
@@ -161,6 +163,8 @@ export async function getCalendar(viewer: TViewer, patientId: string, q: TCalend
       ...(facilityId ? { ownerFacilityId: facilityId } : {}),
       ...clinicalContentsWhere(links),
     };
+    // two index-ordered LIMIT 1 reads: Prisma's aggregate() wraps the filter in a sub-select that
+    // PostgreSQL must scan whole (measured: 70 ms against 1 ms at 100,000 items)
     const [first, last] = await Promise.all([
       tx.clinicalContent.findFirst({ where: base, orderBy: { occurredDate: "asc" }, select: { occurredDate: true } }),
       tx.clinicalContent.findFirst({ where: base, orderBy: { occurredDate: "desc" }, select: { occurredDate: true } }),
@@ -304,7 +308,7 @@ export type TLabTrend = { catalog: TLabCatalogItem[]; series: TTrendSeries[]; fa
 export async function getLabTrend(viewer: TViewer, patientId: string, q: { keys: string[]; from?: TDay | null; to?: TDay | null }, now: Date = new Date()): Promise<TLabTrend> {
   const keys = new Set(q.keys.slice(0, 12));
   return readPatientRecords(viewer, patientId, now, "lab trend", async (tx) => {
-    const links = await resolvePatientLinks(tx, viewer, patientId, now);
+    const links = await resolvePatientLinks(tx, viewer, patientId, now, { basic: false });
     const { facilities } = links;
     const rows = await tx.clinicalContent.findMany({
       where: {
