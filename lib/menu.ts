@@ -1,5 +1,5 @@
 import type { TViewer } from "@/lib/auth/viewer-type";
-import { canManageCertificates, canManageFacilities, canSeeAdminMenu, canSeeOwnPatientList } from "@/lib/access/roles";
+import { canManageCertificates, canManageFacilities, canSeeAdminMenu, canSeeAuditReports, canSeeOwnPatientList } from "@/lib/access/roles";
 import { mayReadRecords, mayRegisterPatients } from "@/lib/access/visibility";
 
 export type TMenuItem = { href: string; key: string };
@@ -21,5 +21,7 @@ export function menuFor(viewer: TViewer): { main: TMenuItem[]; admin: TMenuItem[
   if (canManageFacilities(viewer)) admin.push({ href: "/admin/facilities", key: "menu.adminFacilities" });
   if (canSeeAdminMenu(viewer)) admin.push({ href: "/admin/staff", key: "menu.adminStaff" });
   if (canManageCertificates(viewer)) admin.push({ href: "/admin/certificates", key: "menu.adminCertificates" });
+  if (canSeeAdminMenu(viewer)) admin.push({ href: "/admin/access-logs", key: "menu.adminAccessLogs" });
+  if (canSeeAuditReports(viewer)) admin.push({ href: "/admin/audit", key: "menu.adminAudit" });
   return { main, admin };
 }

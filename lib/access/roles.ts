@@ -29,6 +29,12 @@ export const canPublish = (v: TViewer, facilityId: string) =>
 /** Every role of a facility may list its own patients (自施設患者一覧); the secretariat any facility's. */
 export const canSeeOwnPatientList = (v: TViewer) => v.roles.length > 0;
 
+/** The monthly access-log CSV (seed 000 コンテンツ参照記録): a facility's admins for their facility, the secretariat for any. */
+export const canExportAccessLogsOf = (v: TViewer, facilityId: string) => isSecretariat(v) || (isFacilityAdmin(v) && v.facilityId === facilityId);
+
+/** Network-wide audit views (sign-in history, activity, unusual access) belong to the secretariat. */
+export const canSeeAuditReports = isSecretariat;
+
 /** Throws FORBIDDEN; callers that must not reveal existence use NOT_FOUND themselves. */
 export function assertAllowed(allowed: boolean, what: string): asserts allowed {
   if (!allowed) throw new AppError("FORBIDDEN", `not allowed: ${what}`);

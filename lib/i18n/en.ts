@@ -1,3 +1,5 @@
+import { enAudit } from "@/lib/i18n/en-audit";
+import { enAuditReports } from "@/lib/i18n/en-audit-reports";
 import { enCalendar } from "@/lib/i18n/en-calendar";
 import { enContent } from "@/lib/i18n/en-content";
 import { enPatients } from "@/lib/i18n/en-patients";
@@ -7,6 +9,8 @@ export const en: Record<TMessageKey, string> = {
   ...enPatients,
   ...enCalendar,
   ...enContent,
+  ...enAudit,
+  ...enAuditReports,
   "app.name": "ChiikiLink",
   "app.tagline": "Regional health-record sharing network",
   "lang.switch": "日本語",

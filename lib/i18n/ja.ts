@@ -1,3 +1,5 @@
+import { jaAudit } from "@/lib/i18n/ja-audit";
+import { jaAuditReports } from "@/lib/i18n/ja-audit-reports";
 import { jaCalendar } from "@/lib/i18n/ja-calendar";
 import { jaContent } from "@/lib/i18n/ja-content";
 import { jaPatients } from "@/lib/i18n/ja-patients";
@@ -7,6 +9,8 @@ export const ja = {
   ...jaPatients,
   ...jaCalendar,
   ...jaContent,
+  ...jaAudit,
+  ...jaAuditReports,
   "app.name": "ChiikiLink",
   "app.tagline": "地域医療連携ネットワーク",
   "lang.switch": "English",

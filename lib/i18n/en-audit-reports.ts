@@ -1,0 +1,5 @@
+import type { jaAuditReports } from "@/lib/i18n/ja-audit-reports";
+
+export const enAuditReports: Record<keyof typeof jaAuditReports, string> = {
+  "menu.adminAudit": "Audit",
+};
