@@ -3,7 +3,7 @@ import type { NextConfig } from "next";
 const nextConfig: NextConfig = {
   poweredByHeader: false,
   // server.ts runs Next in-process; these are only ever loaded on the server.
-  serverExternalPackages: ["@node-rs/argon2", "node-forge", "pg"],
+  serverExternalPackages: ["@node-rs/argon2", "node-forge", "pg", "pg-copy-streams", "iconv-lite"],
   async headers() {
     return [
       {

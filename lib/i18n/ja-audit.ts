@@ -1,4 +1,20 @@
 /** Japanese wording of the audit screens (seeds 000 and 004). */
 export const jaAudit = {
+  "enum.AccessType.PATIENT_SEARCH": "地域患者一覧",
+  "enum.AccessType.REGISTRATION_SEARCH": "個人情報検索",
+  "enum.AccessType.PATIENT_VIEW": "患者情報",
+  "enum.AccessType.PATIENT_ADMIN_VIEW": "登録・同意管理",
+  "enum.AccessType.CONSENT_SCAN_VIEW": "同意書の参照",
+  "enum.AccessType.OWN_PATIENT_LIST": "自施設患者一覧",
+  "enum.AccessType.CONTENT_LIST": "コンテンツ一覧",
+  "enum.AccessType.CONTENT_VIEW": "コンテンツ参照",
+  "enum.AccessType.DENIED": "拒否",
+  "enum.AccessType.CALENDAR_VIEW": "カレンダー表示",
+  "enum.AccessType.TAB_VIEW": "一覧表示",
+  "enum.AccessType.LAB_TREND": "検査結果の推移",
+  "enum.AccessType.FILE_VIEW": "ファイル表示",
+  "enum.AccessType.FILE_DOWNLOAD": "ファイルのダウンロード",
+  "enum.AccessType.ACCESS_LOG_EXPORT": "参照記録の出力",
+  "enum.AccessType.ACCESS_LOG_VERIFY": "参照記録の検証",
   "menu.adminAccessLogs": "コンテンツ参照記録",
 } as const;

@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, inject } from "vitest";
 import { ensureDatabase } from "@/lib/db/embedded";
 import { disconnectDb } from "@/lib/db/client";
+import { closePgPool } from "@/lib/db/pg";
 import { resetEnvCache } from "@/lib/env";
 
 /** Each test file runs on its own fresh copy of the migrated template database. */
@@ -24,5 +25,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await disconnectDb();
+  await closePgPool();
   if (process.env.FILE_STORE_DIR) fs.rmSync(process.env.FILE_STORE_DIR, { recursive: true, force: true });
 });
