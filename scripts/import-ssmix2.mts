@@ -10,12 +10,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import pg from "pg";
 import { db, disconnectDb } from "@/lib/db/client";
-import { migrate } from "@/lib/db/migrate";
 import { importStorageTree, patientFolder } from "@/lib/clinical/ingest/mutations";
-import { env, resetEnvCache } from "@/lib/env";
-import { prepareEnvironment } from "@/lib/server/prepare";
+import { connectCliDatabase } from "./cli-db.mts";
 
 const { values } = parseArgs({
   options: { facility: { type: "string" }, root: { type: "string" }, patient: { type: "string" }, report: { type: "string" } },
@@ -25,24 +22,7 @@ if (!values.facility) {
   process.exit(2);
 }
 
-async function connect(): Promise<(() => Promise<void>) | null> {
-  if (env().DATABASE_URL) return null;
-  const url = `postgresql://chiikilink:chiikilink-local@127.0.0.1:${env().EMBEDDED_PG_PORT}/chiikilink`;
-  const probe = new pg.Client({ connectionString: url });
-  try {
-    await probe.connect();
-    await probe.end();
-    process.env.DATABASE_URL = url;
-    resetEnvCache();
-    return null;
-  } catch {
-    const { embedded } = await prepareEnvironment((l) => process.stderr.write(`${l}\n`));
-    await migrate(env().DATABASE_URL!);
-    return embedded ? embedded.stop : null;
-  }
-}
-
-const stop = await connect();
+const stop = await connectCliDatabase();
 let exitCode = 0;
 try {
   const facility = await db().facility.findUnique({ where: { code: values.facility }, select: { id: true, nameKanji: true, ssmix2StorageRoot: true } });

@@ -1,6 +1,13 @@
 import "server-only";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { to as copyTo } from "pg-copy-streams";
 import type { AccessType } from "@/generated/prisma/enums";
 import { db, type TTx } from "@/lib/db/client";
+import { pgPool } from "@/lib/db/pg";
+import { AppError } from "@/lib/errors";
 import type { TViewer } from "@/lib/auth/viewer-type";
 
 export type TAccessLogEntry = {
@@ -51,4 +58,59 @@ export async function ensureAccessLogPartitions(now: Date = new Date(), monthsAh
       ((${now}::timestamptz AT TIME ZONE 'Asia/Tokyo') + make_interval(months => ${monthsAhead}::int))::date
     ) AS created`;
   return r?.created ?? 0;
+}
+
+/** How many months of access logs stay online at least (seeds 000/004: one year, and the month in progress). */
+export const MONTHS_KEPT_ONLINE = 13;
+
+export type TArchiveResult = { partition: string; file: string; manifest: string; rows: number; sha256: string };
+
+/**
+ * Archives one month of the access log: checks every facility's chain of that month, writes the
+ * partition (every column, hashes in hex) to `<outDir>/<partition>.csv` with a manifest (row
+ * count, SHA-256 of the file, each chain's head), then DETACHES the partition. The detached table
+ * stays in the database until an operator drops it after storing the archive; nothing is dropped
+ * here. Months within MONTHS_KEPT_ONLINE are refused.
+ */
+export async function archiveAccessLogMonth(month: string, outDir: string, opts: { now?: Date; verify: (facilityId: string, month: string) => Promise<{ ok: boolean; firstBroken: unknown }> }): Promise<TArchiveResult> {
+  const now = opts.now ?? new Date();
+  const current = new Date(now.getTime() + 9 * 3600_000);
+  const oldestOnline = new Date(Date.UTC(current.getUTCFullYear(), current.getUTCMonth() - (MONTHS_KEPT_ONLINE - 1), 1)).toISOString().slice(0, 7);
+  if (month >= oldestOnline) throw new AppError("VALIDATION", `${month} is within the ${MONTHS_KEPT_ONLINE} months kept online (from ${oldestOnline})`);
+  const partition = `access_logs_y${month.slice(0, 4)}m${month.slice(5, 7)}`;
+  const [found] = await db().$queryRaw<{ attached: boolean }[]>`
+    SELECT EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'access_logs'::regclass AND c.relname = ${partition}) AS attached`;
+  if (!found?.attached) throw new AppError("NOT_FOUND", `no attached partition ${partition}`);
+  const heads = await db().accessLogChainHead.findMany({ where: { month: new Date(`${month}-01T00:00:00Z`) }, select: { facilityId: true, seq: true, hash: true } });
+  for (const h of heads) {
+    const r = await opts.verify(h.facilityId, month);
+    if (!r.ok) throw new AppError("CONFLICT", `the chain of facility ${h.facilityId} in ${month} does not hold: ${JSON.stringify(r.firstBroken)}; not archived`);
+  }
+  fs.mkdirSync(outDir, { recursive: true });
+  const file = path.join(outDir, `${partition}.csv`);
+  const hash = crypto.createHash("sha256");
+  let rows = 0;
+  const client = await pgPool().connect();
+  try {
+    const copy = client.query(
+      copyTo(`COPY (SELECT id, at, user_id, facility_id, cert_serial, access_type, patient_id, owner_facility_id, content_id, is_emergency, detail, request_id,
+                           chain_seq, encode(prev_hash, 'hex') AS prev_hash, encode(row_hash, 'hex') AS row_hash
+                      FROM "${partition}" ORDER BY facility_id, chain_seq) TO STDOUT WITH (FORMAT csv, HEADER true)`),
+    );
+    copy.on("data", (chunk: Buffer) => {
+      hash.update(chunk);
+      for (let k = chunk.indexOf(0x0a); k !== -1; k = chunk.indexOf(0x0a, k + 1)) rows++;
+    });
+    await pipeline(copy, fs.createWriteStream(file, { flags: "wx" }));
+    client.release();
+  } catch (e) {
+    client.release(e as Error);
+    throw e;
+  }
+  const sha256 = hash.digest("hex");
+  const manifest = path.join(outDir, `${partition}.manifest.json`);
+  const chains = heads.map((h) => ({ facilityId: h.facilityId, lastSeq: Number(h.seq), lastHash: Buffer.from(h.hash).toString("hex") }));
+  fs.writeFileSync(manifest, `${JSON.stringify({ month, partition, rows: rows - 1, file: path.basename(file), sha256, chains, archivedAt: now.toISOString() }, null, 2)}\n`, { flag: "wx" });
+  await db().$executeRawUnsafe(`ALTER TABLE "access_logs" DETACH PARTITION "${partition}"`);
+  return { partition, file, manifest, rows: rows - 1, sha256 };
 }

@@ -3,9 +3,14 @@
  * a scripted month across three facilities, both directions, CP932 bytes, parsing back, the
  * verifier finding a tampered row, and the log refusing changes.
  */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import iconv from "iconv-lite";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { TViewer } from "@/lib/auth/viewer-type";
+import { archiveAccessLogMonth } from "@/lib/audit/mutations";
 import { countAccessLogExport, openAccessLogExport, verifyAccessLogChain, verifyAccessLogFor } from "@/lib/audit/queries";
 import { monthOf, ZAccessLogExport } from "@/lib/audit/schema";
 import { importParsedMessage } from "@/lib/clinical/mutations";
@@ -218,5 +223,27 @@ describe("the hash chain", () => {
       await tx.$executeRaw`DELETE FROM access_logs WHERE id = ${bRows[1]!.id}::uuid`;
     });
     expect(await verifyAccessLogChain(B.id, month)).toMatchObject({ ok: false, firstBroken: { seq: Number(bRows[2]!.chainSeq), problem: "gap" } });
+  });
+});
+
+describe("retention", () => {
+  it("archives a month older than the 13 kept online: file, manifest, partition detached and kept; recent months refused", async () => {
+    await db().$queryRaw`SELECT "chiikilink_ensure_access_log_partitions"('2024-01-01'::date, '2024-01-01'::date)`;
+    for (const [i, detail] of ["古い参照 1", "古い参照 2", "古い参照 3"].entries())
+      await db().$executeRaw`INSERT INTO access_logs (id, at, user_id, facility_id, access_type, detail)
+        VALUES (gen_random_uuid(), ${new Date(Date.UTC(2024, 0, 10 + i, 3))}, ${doctorB.userId}::uuid, ${B.id}::uuid, 'PATIENT_SEARCH', ${detail})`;
+    expect(await verifyAccessLogChain(B.id, "2024-01")).toMatchObject({ ok: true, rows: 3 });
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "access-archive-"));
+    const r = await archiveAccessLogMonth("2024-01", out, { verify: verifyAccessLogChain });
+    expect(r).toMatchObject({ partition: "access_logs_y2024m01", rows: 3 });
+    const csv = fs.readFileSync(r.file, "utf8");
+    expect(csv).toContain("古い参照 2");
+    expect(crypto.createHash("sha256").update(fs.readFileSync(r.file)).digest("hex")).toBe(r.sha256);
+    expect(JSON.parse(fs.readFileSync(r.manifest, "utf8"))).toMatchObject({ month: "2024-01", rows: 3, chains: [{ facilityId: B.id, lastSeq: 3 }] });
+    const [state] = await db().$queryRaw<{ attached: boolean; exists: boolean }[]>`
+      SELECT EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'access_logs'::regclass AND c.relname = 'access_logs_y2024m01') AS attached,
+             to_regclass('access_logs_y2024m01') IS NOT NULL AS exists`;
+    expect(state).toEqual({ attached: false, exists: true });
+    await expect(archiveAccessLogMonth(month, out, { verify: verifyAccessLogChain })).rejects.toMatchObject({ code: "VALIDATION" });
   });
 });
