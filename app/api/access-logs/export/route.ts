@@ -10,8 +10,12 @@ import { getLocale } from "@/lib/i18n/server";
  */
 export async function GET(req: Request) {
   const viewer = await requireViewer();
-  const parsed = ZAccessLogExport.safeParse(Object.fromEntries(new URL(req.url).searchParams));
-  if (!parsed.success) return Response.json({ error: parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") }, { status: 400 });
+  const url = new URL(req.url);
+  const params = Object.fromEntries(url.searchParams);
+  // Bad input goes back to the form, which says what is wrong and where.
+  const backToForm = () => Response.redirect(new URL(`/admin/access-logs?${new URLSearchParams({ ...params, action: "preview" })}`, url), 303);
+  const parsed = ZAccessLogExport.safeParse(params);
+  if (!parsed.success) return backToForm();
   try {
     const out = await openAccessLogExport(viewer, parsed.data, await getLocale());
     return new Response(out.body, {
@@ -24,7 +28,7 @@ export async function GET(req: Request) {
     });
   } catch (err) {
     if (err instanceof AppError && err.code === "NOT_FOUND") return new Response("Not found", { status: 404 });
-    if (err instanceof AppError && err.code === "VALIDATION") return Response.json({ error: "patientId: audit.patient.notFound" }, { status: 400 });
+    if (err instanceof AppError && err.code === "VALIDATION") return backToForm();
     throw err;
   }
 }
