@@ -1,4 +1,4 @@
-import { ConsentMethod, ConsentSigner, FacilityType, PublicationState, Qualification, Sex, StaffRole } from "@/generated/prisma/enums";
+import { AccessType, ConsentMethod, ConsentSigner, FacilityType, PublicationState, Qualification, Sex, SignInEventKind, StaffRole } from "@/generated/prisma/enums";
 
 /**
  * The database's enum values for screens (select options, labels `enum.<Name>.<value>` in
@@ -11,5 +11,7 @@ export const SEXES = Object.values(Sex);
 export const PUBLICATION_STATES = Object.values(PublicationState);
 export const CONSENT_METHODS = Object.values(ConsentMethod);
 export const CONSENT_SIGNERS = Object.values(ConsentSigner);
+export const ACCESS_TYPES = Object.values(AccessType);
+export const SIGN_IN_EVENT_KINDS = Object.values(SignInEventKind);
 
-export type { ConsentAction, ConsentMethod, ConsentScope, ConsentSigner, FacilityType, PublicationState, Qualification, Sex, StaffRole } from "@/generated/prisma/enums";
+export type { AccessType, ConsentAction, ConsentMethod, ConsentScope, ConsentSigner, FacilityType, PublicationState, Qualification, Sex, SignInEventKind, StaffRole } from "@/generated/prisma/enums";

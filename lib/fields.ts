@@ -65,3 +65,9 @@ export const zPage = z.preprocess(
 
 /** A select's "no choice" is an empty string: undefined for the schema. */
 export const emptyAsUndefined = (v: unknown) => (v === "" || v == null ? undefined : v);
+
+/** A query-string value: the first of repeated values, an empty string as absent. */
+export const queryValue = (v: unknown) => (Array.isArray(v) ? v[0] : v === "" ? undefined : v);
+
+/** Anything not understood falls back to the default: a bookmarked or hand-edited URL still opens its page. */
+export const lenient = <T extends z.ZodType>(schema: T) => z.preprocess(queryValue, schema.optional().catch(undefined));

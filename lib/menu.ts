@@ -1,5 +1,5 @@
 import type { TViewer } from "@/lib/auth/viewer-type";
-import { canManageCertificates, canManageFacilities, canSeeAdminMenu, canSeeAuditReports, canSeeOwnPatientList } from "@/lib/access/roles";
+import { canManageCertificates, canManageFacilities, canSeeAdminMenu, canSeeAuditReports, canSeeOwnPatientList, canSeePatientAccessReports } from "@/lib/access/roles";
 import { mayReadRecords, mayRegisterPatients } from "@/lib/access/visibility";
 
 export type TMenuItem = { href: string; key: string };
@@ -23,5 +23,6 @@ export function menuFor(viewer: TViewer): { main: TMenuItem[]; admin: TMenuItem[
   if (canManageCertificates(viewer)) admin.push({ href: "/admin/certificates", key: "menu.adminCertificates" });
   if (canSeeAdminMenu(viewer)) admin.push({ href: "/admin/access-logs", key: "menu.adminAccessLogs" });
   if (canSeeAuditReports(viewer)) admin.push({ href: "/admin/audit", key: "menu.adminAudit" });
+  else if (canSeePatientAccessReports(viewer)) admin.push({ href: "/admin/audit/patient", key: "menu.adminPatientAccess" });
   return { main, admin };
 }

@@ -35,6 +35,12 @@ export const canExportAccessLogsOf = (v: TViewer, facilityId: string) => isSecre
 /** Network-wide audit views (sign-in history, activity, unusual access) belong to the secretariat. */
 export const canSeeAuditReports = isSecretariat;
 
+/**
+ * One patient's access report (seed 004: 診療情報を開示・閲覧している参加施設の確認): the secretariat for
+ * any patient, a facility's admins for patients linked at their facility (checked with the patient).
+ */
+export const canSeePatientAccessReports = (v: TViewer) => isSecretariat(v) || isFacilityAdmin(v);
+
 /** Throws FORBIDDEN; callers that must not reveal existence use NOT_FOUND themselves. */
 export function assertAllowed(allowed: boolean, what: string): asserts allowed {
   if (!allowed) throw new AppError("FORBIDDEN", `not allowed: ${what}`);

@@ -1,11 +1,9 @@
 import { z } from "zod";
+import { lenient } from "@/lib/fields";
 import { CALENDAR_ROW_IDS, CALENDAR_ZOOMS, DAY_SPANS, isDay, RECORD_SORTS, RECORD_TAB_IDS, type TRecordTabId } from "@/lib/clinical/calendar";
 
-const zDay = z.string().refine(isDay, { message: "calendar.invalidDate" });
-/** A query-string value: the first of repeated values, an empty string as absent. */
-const one = (v: unknown) => (Array.isArray(v) ? v[0] : v === "" ? undefined : v);
-/** Anything not understood falls back to the default: a bookmarked or hand-edited URL still opens a calendar. */
-const lenient = <T extends z.ZodType>(schema: T) => z.preprocess(one, schema.optional().catch(undefined));
+/** A calendar day, YYYY-MM-DD. */
+export const zDay = z.string().refine(isDay, { message: "calendar.invalidDate" });
 
 /** The calendar page's URL (?zoom=day&start=2026-11-01&days=14&facility=…&jump=today). */
 export const ZCalendarQuery = z.object({

@@ -21,8 +21,8 @@ export function translator(dict: TDictionary): TTranslate {
   };
 }
 
-/** Dates in JST, as the users read them: 2026/11/22 (R8/11/22) style where `wareki`. */
-export function formatDateTime(d: Date | string | null | undefined, locale: TLocale, withTime = true): string {
+/** Dates in JST, as the users read them: 2026/11/22 (R8/11/22) style where `wareki`; audit screens show seconds. */
+export function formatDateTime(d: Date | string | null | undefined, locale: TLocale, withTime = true, withSeconds = false): string {
   if (!d) return "";
   const date = typeof d === "string" ? new Date(d) : d;
   return new Intl.DateTimeFormat(locale === "ja" ? "ja-JP" : "en-GB", {
@@ -31,5 +31,6 @@ export function formatDateTime(d: Date | string | null | undefined, locale: TLoc
     month: "2-digit",
     day: "2-digit",
     ...(withTime ? { hour: "2-digit", minute: "2-digit" } : {}),
+    ...(withTime && withSeconds ? { second: "2-digit" } : {}),
   }).format(date);
 }
