@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { queryValue } from "@/lib/fields";
 
 /** YYYY-MM, a month in Japan time (the CSV's and the partition's unit). */
 export const zMonth = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, { message: "audit.month.invalid" });
@@ -8,7 +9,6 @@ export const EXPORT_ENCODINGS = ["cp932", "utf8"] as const;
 export type TExportDirection = (typeof EXPORT_DIRECTIONS)[number];
 export type TExportEncoding = (typeof EXPORT_ENCODINGS)[number];
 
-const blankAsUndefined = (v: unknown) => (v === "" || v === null ? undefined : Array.isArray(v) ? v[0] : v);
 
 /**
  * コンテンツ参照記録 (seed 000): a facility's month, in one direction — what our staff viewed, or
@@ -16,17 +16,17 @@ const blankAsUndefined = (v: unknown) => (v === "" || v === null ? undefined : A
  * regional ID).
  */
 export const ZAccessLogExport = z.object({
-  facilityId: z.preprocess(blankAsUndefined, z.uuid({ message: "audit.facility.required" })),
-  month: z.preprocess(blankAsUndefined, zMonth),
-  direction: z.preprocess(blankAsUndefined, z.enum(EXPORT_DIRECTIONS, { message: "audit.direction.required" })),
-  patientId: z.preprocess(blankAsUndefined, z.string().trim().max(20, { message: "audit.patient.invalid" }).optional()),
-  encoding: z.preprocess(blankAsUndefined, z.enum(EXPORT_ENCODINGS).default("cp932")),
+  facilityId: z.preprocess(queryValue, z.uuid({ message: "audit.facility.required" })),
+  month: z.preprocess(queryValue, zMonth),
+  direction: z.preprocess(queryValue, z.enum(EXPORT_DIRECTIONS, { message: "audit.direction.required" })),
+  patientId: z.preprocess(queryValue, z.string().trim().max(20, { message: "audit.patient.invalid" }).optional()),
+  encoding: z.preprocess(queryValue, z.enum(EXPORT_ENCODINGS).default("cp932")),
 });
 export type TAccessLogExport = z.infer<typeof ZAccessLogExport>;
 
 export const ZAccessLogVerify = z.object({
-  facilityId: z.preprocess(blankAsUndefined, z.uuid({ message: "audit.facility.required" })),
-  month: z.preprocess(blankAsUndefined, zMonth),
+  facilityId: z.preprocess(queryValue, z.uuid({ message: "audit.facility.required" })),
+  month: z.preprocess(queryValue, zMonth),
 });
 
 /** The month's bounds as instants: from 00:00 JST on the 1st to 00:00 JST on the next 1st. */
