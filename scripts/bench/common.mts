@@ -1,17 +1,22 @@
 /**
  * What the benchmark scripts share: a progress log, the clean-up list (and the signals that run
  * it), a throwaway or kept embedded PostgreSQL on a free port, the machine description, simple
- * statistics, a seeded PRNG, the pg statement capture/timer, and the writer of a script's section
- * of docs/benchmarks.md (between `<!-- bench:NAME:start -->` and `<!-- bench:NAME:end -->`).
+ * statistics, a seeded PRNG, the pg statement capture/timer, the real server (server.ts on the
+ * production build, signed in through Chromium) with its memory and CPU read from /proc, and the
+ * writer of a script's section of docs/benchmarks.md (between `<!-- bench:NAME:start -->` and
+ * `<!-- bench:NAME:end -->`).
  *
  * Importing this module installs the SIGINT/SIGTERM/SIGHUP handlers that stop the database, and
  * makes a closed stdout (`| head`) harmless.
  */
+import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import https from "node:https";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { Worker } from "node:worker_threads";
 import pg from "pg";
 import { startEmbeddedPostgres, type TEmbeddedDatabase } from "@/lib/db/embedded";
 
@@ -281,6 +286,256 @@ export function profileQueries(kindOf: (sql: string) => string = statementKind):
   const stats: TQueryStats = new Map();
   activeStats = { stats, kindOf };
   return { stats, stop: () => void (activeStats = null) };
+}
+
+/* ---------------------------------------------------------------- the real server */
+
+/** The last line of an error's message (Playwright's are long). */
+export const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).split("\n").filter((l) => l.trim()).slice(-1)[0] ?? "error";
+
+/** Newest modification time of the files under `dirs` (the sources a build is made from). */
+export function newestSource(dirs: string[]): { file: string; mtime: number } {
+  let best = { file: "", mtime: 0 };
+  const walk = (d: string) => {
+    if (!fs.existsSync(d)) return;
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(tsx?|css|mjs)$/.test(e.name)) {
+        const m = fs.statSync(p).mtimeMs;
+        if (m > best.mtime) best = { file: p, mtime: m };
+      }
+    }
+  };
+  dirs.forEach(walk);
+  return best;
+}
+
+export type TBuild = { ok: true; id: string; builtAt: number; label: string; note: string | null } | { ok: false; reason: string };
+
+/**
+ * The production build in .next: its id and time, and a note when sources changed after it; or
+ * why it cannot serve the measurement (no build, or `routes` — app paths like
+ * "/api/access-logs/export" — missing from it). The benchmarks never build.
+ */
+export function productionBuild(routes: string[] = []): TBuild {
+  const buildIdFile = path.resolve(".next/BUILD_ID");
+  if (!fs.existsSync(buildIdFile)) return { ok: false, reason: "no production build (.next/BUILD_ID is missing); the bench does not build — run `npx next build` first" };
+  const id = fs.readFileSync(buildIdFile, "utf8").trim();
+  const builtAt = fs.statSync(buildIdFile).mtimeMs;
+  const manifestFile = path.resolve(".next/app-path-routes-manifest.json");
+  const built = fs.existsSync(manifestFile) ? new Set(Object.values(JSON.parse(fs.readFileSync(manifestFile, "utf8")) as Record<string, string>)) : new Set<string>();
+  const missing = routes.filter((r) => !built.has(r));
+  if (missing.length) return { ok: false, reason: `the production build ${id} of ${utcMinute(new Date(builtAt))} UTC has no ${missing.join(", ")} (built before it existed); run \`npx next build\` first` };
+  const newest = newestSource(["app", "components", "lib"]);
+  const note =
+    newest.mtime > builtAt
+      ? `the build is older than the sources (${newest.file} changed ${utcMinute(new Date(newest.mtime))} UTC): it measures the code as built, not as the sources stand`
+      : null;
+  return { ok: true, id, builtAt, label: `.next build ${id} of ${utcMinute(new Date(builtAt))} UTC`, note };
+}
+
+/** Waits until server.ts answers /healthz (200), or fails when it exits or `ms` pass. */
+export async function waitForHealth(port: number, child: ChildProcess, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`server.ts exited with ${child.exitCode}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const req = https.get({ host: "127.0.0.1", port, path: "/healthz", rejectUnauthorized: false, timeout: 2000 }, (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      });
+      req.on("error", () => resolve(false));
+      req.on("timeout", () => req.destroy());
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`server.ts did not answer /healthz within ${ms / 1000} s`);
+}
+
+export type TServer = { origin: string; port: number; pid: number; logFile: string; tail: (lines?: number) => string };
+
+/**
+ * server.ts (NODE_ENV=production, mutual TLS, the production build) on `databaseUrl`, its output
+ * in `dir`/server.log, stopped at clean-up. `secrets` must be the ones the bench process made the
+ * CA with. Resolves when /healthz answers.
+ */
+export async function startServer(a: { dir: string; databaseUrl: string; secrets: { auth: string; ca: string }; portFrom?: number }): Promise<TServer> {
+  const port = await freePort(a.portFrom ?? 57000);
+  const origin = `https://localhost:${port}`;
+  const logFile = path.join(a.dir, "server.log");
+  const out = fs.openSync(logFile, "a");
+  log(`starting server.ts on ${origin} (log: ${logFile})`);
+  const child = spawn(process.execPath, ["--import", "tsx", "--import", "./scripts/node-hooks.mjs", "server.ts"], {
+    stdio: ["ignore", out, out],
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      DATABASE_URL: a.databaseUrl,
+      DATA_DIR: path.join(a.dir, "server"),
+      DEMO_SEED: "false",
+      AUTH_SECRET: a.secrets.auth,
+      CA_KEY_PASSPHRASE: a.secrets.ca,
+      NEXTAUTH_URL: origin,
+    },
+  });
+  fs.closeSync(out);
+  onCleanup(async () => {
+    if (child.exitCode !== null || child.pid === undefined) return;
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(timer);
+    log("server.ts stopped");
+  });
+  const tail = (lines = 15) => fs.readFileSync(logFile, "utf8").split("\n").slice(-lines).join("\n");
+  try {
+    await timed("server.ts ready", () => waitForHealth(port, child, 180_000));
+  } catch (err) {
+    throw new Error(`${errorText(err)}; server log:\n${tail()}`);
+  }
+  return { origin, port, pid: child.pid!, logFile, tail };
+}
+
+/**
+ * Signs `loginId` in on the login page in Chromium (/usr/bin/chromium, Playwright) with a terminal
+ * certificate (`pfx`), and returns the session cookies as a Cookie header for other clients that
+ * present the same certificate. The browser is closed before returning.
+ */
+export async function signInWithBrowser(a: { origin: string; pfx: Buffer; passphrase: string; loginId: string; password: string }): Promise<{ cookie: string; landedOn: string }> {
+  const { chromium } = await import("@playwright/test");
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  try {
+    const ctx = await browser.newContext({ ignoreHTTPSErrors: true, locale: "ja-JP", timezoneId: "Asia/Tokyo", clientCertificates: [{ origin: a.origin, pfx: a.pfx, passphrase: a.passphrase }] });
+    const page = await ctx.newPage();
+    await page.goto(`${a.origin}/login`);
+    await page.getByLabel(/ユーザーID|User ID/).fill(a.loginId);
+    await page.getByLabel(/^(パスワード|Password)$/).fill(a.password);
+    await page.getByRole("button", { name: /^(ログイン|Sign in)$/ }).click();
+    try {
+      await page.getByTestId("header-user").waitFor({ timeout: 30_000 });
+    } catch {
+      throw new Error(`signing in as ${a.loginId} failed (page ${page.url()})`);
+    }
+    const cookies = await ctx.cookies(a.origin);
+    return { cookie: cookies.map((c) => `${c.name}=${c.value}`).join("; "), landedOn: new URL(page.url()).pathname };
+  } finally {
+    await browser.close();
+  }
+}
+
+/* ---------------------------------------------------------------- memory and CPU of processes (/proc) */
+
+/** A process's resident set (VmRSS) in kB, NaN when it is gone. */
+export function rssKb(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN);
+  } catch {
+    return NaN;
+  }
+}
+
+export type TMemory = { rssKb: number; anonKb: number; fileKb: number; shmemKb: number; hwmKb: number };
+
+/** A process's memory from /proc/PID/status: VmRSS and its parts (anonymous, file-backed, shared memory), and VmHWM (the peak RSS since it started). */
+export function memoryOf(pid: number): TMemory {
+  let status = "";
+  try {
+    status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+  } catch {
+    // gone
+  }
+  const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
+  return { rssKb: kb("VmRSS"), anonKb: kb("RssAnon"), fileKb: kb("RssFile"), shmemKb: kb("RssShmem"), hwmKb: kb("VmHWM") };
+}
+
+export type TRssSamples = { samplesKb: number[]; firstKb: number; peakKb: number; lastKb: number };
+
+/**
+ * Samples a process's VmRSS every `everyMs` from a worker thread (its own event loop, so a busy
+ * bench process does not delay the samples) until `stop()`.
+ */
+export function startRssSampler(pid: number, everyMs = 100): { stop: () => Promise<TRssSamples> } {
+  const worker = new Worker(
+    `const { parentPort, workerData } = require("node:worker_threads");
+     const fs = require("node:fs");
+     const samples = [];
+     const read = () => { try { const m = /VmRSS:\\s+(\\d+) kB/.exec(fs.readFileSync("/proc/" + workerData.pid + "/status", "utf8")); if (m) samples.push(Number(m[1])); } catch {} };
+     read();
+     const timer = setInterval(read, workerData.everyMs);
+     parentPort.on("message", () => { clearInterval(timer); read(); parentPort.postMessage(samples); });`,
+    { eval: true, workerData: { pid, everyMs } },
+  );
+  return {
+    stop: () =>
+      new Promise<TRssSamples>((resolve, reject) => {
+        worker.once("message", (samplesKb: number[]) => {
+          void worker.terminate();
+          resolve({ samplesKb, firstKb: samplesKb[0] ?? NaN, peakKb: samplesKb.length ? Math.max(...samplesKb) : NaN, lastKb: samplesKb[samplesKb.length - 1] ?? NaN });
+        });
+        worker.once("error", reject);
+        worker.postMessage("stop");
+      }),
+  };
+}
+
+const CLOCK_TICKS = 100;
+
+/** utime, stime, cutime, cstime of /proc/PID/stat in seconds (zeros when the process is gone). */
+function procTimes(pid: number): [number, number, number, number] {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    // the fields after the command name (which may hold spaces), from field 3 (state) on
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return [Number(f[11]) / CLOCK_TICKS, Number(f[12]) / CLOCK_TICKS, Number(f[13]) / CLOCK_TICKS, Number(f[14]) / CLOCK_TICKS];
+  } catch {
+    return [0, 0, 0, 0];
+  }
+}
+
+/** The CPU seconds all cores of the machine have been busy so far (/proc/stat: everything but idle and iowait). */
+export function machineCpuSeconds(): number {
+  const f = fs.readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal (guest time is inside user)
+  return ((f[0] ?? 0) + (f[1] ?? 0) + (f[2] ?? 0) + (f[5] ?? 0) + (f[6] ?? 0) + (f[7] ?? 0)) / CLOCK_TICKS;
+}
+
+/** The CPU seconds (user + system) a process has used so far. */
+export function processCpuSeconds(pid: number): number {
+  const [u, s] = procTimes(pid);
+  return u + s;
+}
+
+/**
+ * The CPU seconds the PostgreSQL server with its data in `pgDir` has used so far: the postmaster,
+ * its live children (backends, checkpointer, walwriter…), and the children it has reaped.
+ */
+export function postgresCpuSeconds(pgDir: string): number {
+  const pidFile = path.join(pgDir, "postmaster.pid");
+  if (!fs.existsSync(pidFile)) return NaN;
+  const postmaster = Number(fs.readFileSync(pidFile, "utf8").split("\n")[0]);
+  const [u, s, cu, cs] = procTimes(postmaster);
+  let total = u + s + cu + cs;
+  for (const e of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${e}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(f[1]) !== postmaster) continue;
+      total += (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
 }
 
 /* ---------------------------------------------------------------- report */
