@@ -35,7 +35,7 @@ import pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import { migrate } from "@/lib/db/migrate";
 import { db, disconnectDb } from "@/lib/db/client";
-import { closePgPool } from "@/lib/db/pg";
+import { closePgPool, pgPool } from "@/lib/db/pg";
 import { resetEnvCache } from "@/lib/env";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { EXPORT_COLUMNS, openAccessLogExport, verifyAccessLogChain } from "@/lib/audit/queries";
@@ -359,6 +359,7 @@ async function setup(c: pg.Client, url: string): Promise<TSetup> {
     sexes.push(male ? "MALE" : "FEMALE");
   }
   const loader = new pg.Client({ connectionString: url });
+  loader.on("error", () => {});
   await loader.connect();
   const logs: TGenerated["logs"] = [];
   let vacuumMs = 0;
@@ -526,6 +527,8 @@ function cpuSince(m: TCpuMark, serverPid: number | null, pgDir: string) {
  */
 async function floorRun(url: string, sql: string, pgDir: string, label: TRun["encoding"] = "raw", hashAs?: { header: Buffer }): Promise<TRun> {
   const c = new pg.Client({ connectionString: url, options: "-c timezone=UTC" });
+  // a stopped database (Ctrl-C) fails the running query; without a listener the client's 'error' event would end the process before the clean-up
+  c.on("error", () => {});
   await c.connect();
   try {
     const mark = cpuMark(null, pgDir);
@@ -869,8 +872,11 @@ async function main() {
   resetEnvCache();
   onCleanup(disconnectDb);
   onCleanup(closePgPool);
+  // the app's COPY pool (lib/db/pg.ts), used here by the in-process exports: an idle connection the stopped database drops must not end the process
+  pgPool().on("error", () => {});
 
   const c = new pg.Client({ connectionString: database.url });
+  c.on("error", (err) => log(`database connection: ${errorText(err)}`));
   await c.connect();
   onCleanup(() => c.end());
 
