@@ -1,5 +1,6 @@
 import { CalendarGrid } from "@/components/calendar/calendar-grid";
 import { CalendarToolbar } from "@/components/calendar/calendar-toolbar";
+import { NoRecordsAccess } from "@/components/patients/no-records-access";
 import { Alert } from "@/components/ui/form";
 import { getCalendar } from "@/lib/clinical/queries";
 import { ZCalendarQuery } from "@/lib/clinical/schema";
@@ -10,13 +11,7 @@ import { loadPatient } from "./load-patient";
 export default async function PatientCalendarPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const [{ id }, sp] = await Promise.all([params, searchParams]);
   const [{ viewer, page }, t] = await Promise.all([loadPatient(id), getT()]);
-  if (!page.canSeeRecords) {
-    return (
-      <section className="rounded-lg bg-white p-5 shadow">
-        <Alert kind="warning">{t("patientPage.noRecordsAccess")}</Alert>
-      </section>
-    );
-  }
+  if (!page.canSeeRecords) return <NoRecordsAccess t={t} />;
   const q = ZCalendarQuery.parse(sp);
   const data = await getCalendar(viewer, id, { zoom: q.zoom, start: q.start, days: q.days, facilityId: q.facility, jump: q.jump });
   return (

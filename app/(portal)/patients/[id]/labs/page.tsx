@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { TrendChart } from "@/components/calendar/trend-chart";
 import { seriesByFacility } from "@/components/calendar/trend-series";
-import { Alert } from "@/components/ui/form";
+import { NoRecordsAccess } from "@/components/patients/no-records-access";
 import { getLabTrend } from "@/lib/clinical/queries";
 import { ZLabTrendQuery } from "@/lib/clinical/schema";
 import { getLocale, getT } from "@/lib/i18n/server";
@@ -13,13 +13,7 @@ const flagClass = (flag: string | null) => (flag === "H" || flag === "HH" ? "fon
 export default async function LabTrendPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const [{ id }, sp] = await Promise.all([params, searchParams]);
   const [{ viewer, page }, t, locale] = await Promise.all([loadPatient(id), getT(), getLocale()]);
-  if (!page.canSeeRecords) {
-    return (
-      <section className="rounded-lg bg-white p-5 shadow">
-        <Alert kind="warning">{t("patientPage.noRecordsAccess")}</Alert>
-      </section>
-    );
-  }
+  if (!page.canSeeRecords) return <NoRecordsAccess t={t} />;
   const q = ZLabTrendQuery.parse(sp);
   const trend = await getLabTrend(viewer, id, { keys: q.item, from: q.from, to: q.to });
   const chosen = new Set(q.item);

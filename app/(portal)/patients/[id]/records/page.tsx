@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { Alert } from "@/components/ui/form";
+import { NoRecordsAccess } from "@/components/patients/no-records-access";
 import { Pager } from "@/components/ui/pager";
 import { RECORD_TABS, type TRecordSort, type TRecordTabId } from "@/lib/clinical/calendar";
 import { listRecordTab } from "@/lib/clinical/queries";
@@ -24,13 +24,7 @@ const td = "px-3 py-2 align-top";
 export default async function RecordsPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const [{ id }, sp] = await Promise.all([params, searchParams]);
   const [{ viewer, page }, t, locale] = await Promise.all([loadPatient(id), getT(), getLocale()]);
-  if (!page.canSeeRecords) {
-    return (
-      <section className="rounded-lg bg-white p-5 shadow">
-        <Alert kind="warning">{t("patientPage.noRecordsAccess")}</Alert>
-      </section>
-    );
-  }
+  if (!page.canSeeRecords) return <NoRecordsAccess t={t} />;
   const q = ZRecordTabQuery.parse(sp);
   const current: TParams = { tab: q.tab, from: q.from, to: q.to, facility: q.facility, q: q.q, sort: q.sort, dir: q.dir };
   const result = await listRecordTab(viewer, id, { tab: q.tab, from: q.from, to: q.to, facilityId: q.facility, q: q.q, sort: q.sort, dir: q.dir, page: q.page });
