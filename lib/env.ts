@@ -45,8 +45,29 @@ const ZEnv = z.object({
   PASSWORD_HISTORY_COUNT: z.coerce.number().int().min(1).default(5),
   /** The file store (attachments, consent scans): a local folder. Unset: DATA_DIR/files. */
   FILE_STORE_DIR: z.string().optional(),
-  /** Largest file a user may upload, in megabytes (seed 000: 30 MB per note). */
+  /** Largest total a user may upload at once (a note's files, a document), in megabytes (seed 000: 30 MB per note). */
   UPLOAD_MAX_MB: z.coerce.number().int().min(1).max(1024).default(30),
+  /**
+   * S3-compatible file store instead of the local folder, when FILE_STORE_S3_BUCKET is set.
+   * Endpoint e.g. https://s3.ap-northeast-1.amazonaws.com or a MinIO URL; path-style addressing.
+   */
+  FILE_STORE_S3_BUCKET: z.string().min(3).optional(),
+  FILE_STORE_S3_ENDPOINT: z.string().url().optional(),
+  FILE_STORE_S3_REGION: z.string().default("ap-northeast-1"),
+  FILE_STORE_S3_ACCESS_KEY_ID: z.string().optional(),
+  FILE_STORE_S3_SECRET_ACCESS_KEY: z.string().optional(),
+  /** A ClamAV daemon (clamd) that scans every upload, as host:port (TCP) or a unix socket path. Unset: uploads are marked "not scanned". */
+  CLAMAV_ADDRESS: z.string().optional(),
+  /** LibreOffice (soffice) for PDF renditions of Office documents. Unset: soffice/libreoffice on PATH, if any. "off" disables. */
+  OFFICE_CONVERTER: z.string().optional(),
+  /** How long the author may edit or delete a note after posting it, in minutes. */
+  NOTE_EDIT_MINUTES: z.coerce.number().int().min(0).max(525600).default(1440),
+  /**
+   * Outgoing e-mail (notices carrying no clinical content), e.g. smtp://user:pass@mail.example.jp:587
+   * or smtps://…:465. Unset: messages wait in the outbox the secretariat sees.
+   */
+  SMTP_URL: z.string().url().optional(),
+  MAIL_FROM: z.string().default("ChiikiLink <no-reply@chiikilink.invalid>"),
   /** Seed a small demo region into an empty database. Default: on with the embedded database. */
   DEMO_SEED: booleanish.optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
