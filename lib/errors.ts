@@ -20,6 +20,26 @@ export class AppError extends Error {
 
 export const notFound = (what = "not found") => new AppError("NOT_FOUND", what);
 
+/**
+ * A message for one form field; with `vars`, the message carries them ("key|{json}"), and the
+ * form fills them into the dictionary text (e.g. which file was refused, and why).
+ */
+export function fieldError(field: string, key: string, vars?: Record<string, string | number>): AppError {
+  const message = vars ? `${key}|${JSON.stringify(vars)}` : key;
+  return new AppError("VALIDATION", key, { [field]: [message] });
+}
+
+/** Splits a field message into its dictionary key and variables (see fieldError). */
+export function messageParts(message: string): { key: string; vars?: Record<string, string | number> } {
+  const bar = message.indexOf("|{");
+  if (bar < 0) return { key: message };
+  try {
+    return { key: message.slice(0, bar), vars: JSON.parse(message.slice(bar + 1)) as Record<string, string | number> };
+  } catch {
+    return { key: message };
+  }
+}
+
 export type TActionResult<T = undefined> =
   | { ok: true; data: T }
   | { ok: false; code: TErrorCode | "INTERNAL"; message?: string; fieldErrors: Record<string, string[]> };

@@ -1,6 +1,7 @@
 "use client";
 
 import { useI18n } from "@/components/i18n-provider";
+import { messageParts } from "@/lib/errors";
 
 /** A labelled field with its error messages right beneath it (messages are dictionary keys). */
 export function Field({
@@ -40,7 +41,7 @@ export function FieldErrors({ name, errors }: { name: string; errors: Record<str
   return (
     <ul className="mt-1 text-sm text-red-700" role="alert" id={`${name}-error`}>
       {messages.map((m) => (
-        <li key={m}>{t(m)}</li>
+        <li key={m}>{t(messageParts(m).key, messageParts(m).vars)}</li>
       ))}
     </ul>
   );
@@ -95,7 +96,7 @@ export function FormResultAlert({ result }: { result: { ok: boolean; code?: stri
     <Alert kind="error">
       {text}
       {formLevel.map((m) => (
-        <div key={m}>{t(m)}</div>
+        <div key={m}>{t(messageParts(m).key, messageParts(m).vars)}</div>
       ))}
     </Alert>
   );

@@ -44,9 +44,9 @@ export const CALENDAR_ROWS: { id: TCalendarRowId; group: string; categories: TCo
   { id: "report", group: "report", categories: ["REPORT", "DOCUMENT"] },
   { id: "file", group: "file", categories: ["FILE"] },
   { id: "checkup", group: "checkup", categories: ["CHECKUP"] },
-  // Notes arrive with the notes feature; until a note carries its kind, every note is a 記録.
+  // ノート 記録 / 連絡 (seed 000); notes received from systems count as 記録
   { id: "noteRecord", group: "note", categories: ["NOTE"] },
-  { id: "noteContact", group: "note", categories: [] },
+  { id: "noteContact", group: "note", categories: ["NOTE_CONTACT"] },
 ];
 
 export const CALENDAR_CATEGORIES: TContentCategory[] = CALENDAR_ROWS.flatMap((r) => r.categories);
@@ -144,10 +144,11 @@ export function columnIndexOf(w: TCalendarWindow, day: TDay): number {
 
 // ------------------------------------------------------------------ cells
 
-/** One group from the database: how many items of a category a facility has on a day. */
-export type TDayCount = { day: TDay; category: TContentCategory; facilityId: string; count: number };
+/** One group from the database: how many items of a category a facility has on a day (notes: by the author's qualification). */
+export type TDayCount = { day: TDay; category: TContentCategory; facilityId: string; count: number; qualification?: string | null };
 
-export type TCalendarCell = { count: number; byFacility: Record<string, number> };
+/** `qualifications`: the authors' 資格種別 of the notes in a note cell (seed 000: the icon shows who wrote it). */
+export type TCalendarCell = { count: number; byFacility: Record<string, number>; qualifications?: string[] };
 export type TCalendarGrid = Record<TCalendarRowId, (TCalendarCell | null)[]>;
 
 export function bucketCounts(w: TCalendarWindow, counts: TDayCount[]): TCalendarGrid {
@@ -159,8 +160,30 @@ export function bucketCounts(w: TCalendarWindow, counts: TDayCount[]): TCalendar
     const cell = (grid[row][col] ??= { count: 0, byFacility: {} });
     cell.count += c.count;
     cell.byFacility[c.facilityId] = (cell.byFacility[c.facilityId] ?? 0) + c.count;
+    if (c.qualification && (row === "noteRecord" || row === "noteContact")) {
+      cell.qualifications = [...new Set([...(cell.qualifications ?? []), c.qualification])].sort();
+    }
   }
   return grid;
+}
+
+/** A file with a validity period (登録先期間): shown in the ファイル row on every column it covers. */
+export type TFilePeriod = { from: TDay; to: TDay; facilityId: string };
+
+/**
+ * Counts for the columns a file's period covers after its first day's column (the first day is
+ * already counted where the item is dated), so a cell anywhere in the period opens the file.
+ */
+export function filePeriodCounts(w: TCalendarWindow, files: TFilePeriod[]): TDayCount[] {
+  const out: TDayCount[] = [];
+  for (const f of files) {
+    const startCol = columnIndexOf(w, f.from);
+    w.columns.forEach((col, i) => {
+      if (i === startCol || col.end < f.from || col.start > f.to) return;
+      out.push({ day: col.start < f.from ? f.from : col.start, category: "FILE", facilityId: f.facilityId, count: 1 });
+    });
+  }
+  return out;
 }
 
 // ------------------------------------------------------------------ admissions

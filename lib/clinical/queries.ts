@@ -12,6 +12,7 @@ import {
   dateOfDay,
   dayOf,
   facilityColors,
+  filePeriodCounts,
   periodBars,
   windowEndingAt,
   ZOOM_COLUMNS,
@@ -32,6 +33,7 @@ import { todayInJapan } from "@/lib/dates";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { notFound } from "@/lib/errors";
 import { readBytes } from "@/lib/files/store";
+import { isInlineSafe } from "@/lib/files/upload-type";
 import { isUuid, searchTerms } from "@/lib/text";
 import { labItemsOf, type TLabFlag } from "@/lib/clinical/lab-items";
 
@@ -46,7 +48,7 @@ export function visibleContentsWhere(viewer: TViewer, now: Date = new Date()): P
   };
 }
 
-const viewSelect = {
+export const viewSelect = {
   id: true,
   patientId: true,
   category: true,
@@ -60,7 +62,7 @@ const viewSelect = {
 
 type TViewRow = Prisma.ClinicalContentGetPayload<{ select: typeof viewSelect }>;
 
-const toView = ({ ownerFacility, patientId: _patientId, ...r }: TViewRow): TContentView => ({
+export const toView = ({ ownerFacility, patientId: _patientId, ...r }: TViewRow): TContentView => ({
   ...r,
   occurredDate: dayOf(r.occurredDate),
   ownerFacilityName: ownerFacility.nameKanji,
@@ -72,7 +74,7 @@ const toView = ({ ownerFacility, patientId: _patientId, ...r }: TViewRow): TCont
  * canSeePatient), else the refusal is logged and the answer is "not found". The read and its log
  * rows share the transaction.
  */
-async function readPatientRecords<T>(viewer: TViewer, patientId: string, now: Date, what: string, read: (tx: TTx) => Promise<T>): Promise<T> {
+export async function readPatientRecords<T>(viewer: TViewer, patientId: string, now: Date, what: string, read: (tx: TTx) => Promise<T>): Promise<T> {
   const result = await db().$transaction(async (tx) => {
     const visible = isUuid(patientId) ? await tx.patient.findFirst({ where: { id: patientId, ...patientVisibleWhere(viewer, now) }, select: { id: true } }) : null;
     if (!visible) {
@@ -87,7 +89,7 @@ async function readPatientRecords<T>(viewer: TViewer, patientId: string, now: Da
 }
 
 /** One log row per owner facility whose items a list or grid showed (the disclosing side's CSV finds its rows). */
-function perOwnerFacility(accessType: TAccessLogEntry["accessType"], patientId: string, ownerIds: Iterable<string>, detail: string): TAccessLogEntry[] {
+export function perOwnerFacility(accessType: TAccessLogEntry["accessType"], patientId: string, ownerIds: Iterable<string>, detail: string): TAccessLogEntry[] {
   const owners = [...new Set(ownerIds)].sort();
   return owners.length === 0 ? [{ accessType, patientId, detail }] : owners.map((ownerFacilityId) => ({ accessType, patientId, ownerFacilityId, detail }));
 }
@@ -180,15 +182,24 @@ export async function getCalendar(viewer: TViewer, patientId: string, q: TCalend
           : q.start && q.jump !== "today"
             ? calendarWindow(q.zoom, q.start, days)
             : windowEndingAt(q.zoom, today, days);
-    const [groups, admissions] = await Promise.all([
+    const [groups, admissions, filePeriods] = await Promise.all([
       tx.clinicalContent.groupBy({
-        by: ["occurredDate", "category", "ownerFacilityId"],
+        by: ["occurredDate", "category", "ownerFacilityId", "authorQualification"],
         where: { ...base, occurredDate: { gte: dateOfDay(window.from), lte: dateOfDay(window.to) } },
         _count: { _all: true },
       }),
       tx.clinicalContent.findMany({ where: { ...base, category: "ADMISSION" }, select: { ownerFacilityId: true, occurredAt: true, payload: true } }),
+      // files whose validity period (登録先期間) reaches into the window
+      tx.clinicalContent.findMany({
+        where: { ...base, category: "FILE", occurredDate: { lte: dateOfDay(window.to) }, periodEndDate: { gte: dateOfDay(window.from) } },
+        select: { ownerFacilityId: true, occurredDate: true, periodEndDate: true },
+        take: 1000,
+      }),
     ]);
-    const counts: TDayCount[] = groups.map((g) => ({ day: dayOf(g.occurredDate), category: g.category, facilityId: g.ownerFacilityId, count: g._count._all }));
+    const counts: TDayCount[] = [
+      ...groups.map((g) => ({ day: dayOf(g.occurredDate), category: g.category, facilityId: g.ownerFacilityId, count: g._count._all, qualification: g.authorQualification })),
+      ...filePeriodCounts(window, filePeriods.map((f) => ({ from: dayOf(f.occurredDate), to: dayOf(f.periodEndDate!), facilityId: f.ownerFacilityId }))),
+    ];
     const bars = periodBars(window, admissionPeriods(admissions.map((a) => ({ facilityId: a.ownerFacilityId, occurredAt: a.occurredAt, payload: a.payload }))), today);
     const shownOwners = [...counts.map((c) => c.facilityId), ...bars.map((b) => b.facilityId)];
     await writeAccessLogs(
@@ -214,7 +225,9 @@ export async function listCalendarCell(
     const where: Prisma.ClinicalContentWhereInput = {
       patientId,
       category: { in: categoriesOfRow(cell.rowId) },
-      occurredDate: { gte: dateOfDay(cell.from), lte: dateOfDay(cell.to) },
+      // dated in the cell, or a file whose validity period covers it
+      occurredDate: { lte: dateOfDay(cell.to) },
+      AND: [{ OR: [{ occurredDate: { gte: dateOfDay(cell.from) } }, { periodEndDate: { gte: dateOfDay(cell.from) } }] }],
       ...(cell.facilityId ? { ownerFacilityId: cell.facilityId } : {}),
       ...patientContentsWhere(await resolvePatientLinks(tx, viewer, patientId, now)),
     };
@@ -394,15 +407,18 @@ export async function getContentFile(viewer: TViewer, contentId: string, fileId:
       await writeAccessLog(tx, viewer, { accessType: "DENIED", patientId: row?.patientId ?? null, contentId: contentId.slice(0, 64), detail: `file ${fileId.slice(0, 80)}` });
       return null;
     }
+    // only JPEG, PNG and PDF are ever shown by the browser; anything else is sent as a download
+    const asDownload = Boolean(opts.download) || !isInlineSafe(file.contentType);
     await writeAccessLog(tx, viewer, {
-      accessType: opts.download ? "FILE_DOWNLOAD" : "FILE_VIEW",
+      accessType: asDownload ? "FILE_DOWNLOAD" : "FILE_VIEW",
       patientId: row.patientId,
       ownerFacilityId: row.ownerFacilityId,
       contentId: row.id,
       detail: `${file.fileName} (${file.contentType})`,
     });
-    return file;
+    return { file, asDownload };
   });
   if (!found) throw notFound("file");
-  return { fileName: found.fileName, contentType: found.contentType, bytes: await readBytes(found.storageKey, found.sha256) };
+  const { file, asDownload } = found;
+  return { fileName: file.fileName, contentType: file.contentType, download: asDownload, bytes: await readBytes(file.storageKey, file.sha256) };
 }

@@ -5,11 +5,10 @@ import type { TViewer } from "@/lib/auth/viewer-type";
 import { CONSENT_SCAN_MAX_BYTES, type TConsentInput } from "@/lib/consent/schema";
 import { coveragePeriods, type TConsentEventCore } from "@/lib/consent/state";
 import { startOfJapanDay, todayInJapan } from "@/lib/dates";
-import { AppError, notFound } from "@/lib/errors";
+import { AppError, notFound, fieldError } from "@/lib/errors";
 import { deleteBytes, putBytes, sniffFileType } from "@/lib/files/store";
 import { isUuid } from "@/lib/text";
 
-const fieldError = (field: string, key: string) => new AppError("VALIDATION", key, { [field]: [key] });
 
 /**
  * Serializes every change to one patient's links and consent: the derived periods are rebuilt

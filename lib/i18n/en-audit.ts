@@ -46,5 +46,9 @@ export const enAudit: Record<keyof typeof jaAudit, string> = {
   "enum.AccessType.FILE_DOWNLOAD": "File downloaded",
   "enum.AccessType.ACCESS_LOG_EXPORT": "Access log exported",
   "enum.AccessType.ACCESS_LOG_VERIFY": "Access log verified",
+  "enum.AccessType.CONTENT_POST": "Posted",
+  "enum.AccessType.CONTENT_EDIT": "Note edited",
+  "enum.AccessType.CONTENT_DELETE": "Note deleted",
+  "enum.AccessType.COMMENT_POST": "Comment",
   "menu.adminAccessLogs": "Access logs",
 };

@@ -35,7 +35,8 @@ export const enPatients: Record<keyof typeof jaPatients, string> = {
   "enum.ContentCategory.DOCUMENT": "Document",
   "enum.ContentCategory.FILE": "File",
   "enum.ContentCategory.CHECKUP": "Check-up",
-  "enum.ContentCategory.NOTE": "Note",
+  "enum.ContentCategory.NOTE": "Note (record)",
+  "enum.ContentCategory.NOTE_CONTACT": "Note (message)",
   "enum.ContentCategory.DIAGNOSIS": "Diagnosis",
   "enum.ContentCategory.ALLERGY": "Allergy",
 

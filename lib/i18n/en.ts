@@ -2,6 +2,8 @@ import { enAudit } from "@/lib/i18n/en-audit";
 import { enAuditReports } from "@/lib/i18n/en-audit-reports";
 import { enCalendar } from "@/lib/i18n/en-calendar";
 import { enContent } from "@/lib/i18n/en-content";
+import { enNotes } from "@/lib/i18n/en-notes";
+import { enNotices } from "@/lib/i18n/en-notices";
 import { enPatients } from "@/lib/i18n/en-patients";
 import type { TMessageKey } from "@/lib/i18n/ja";
 
@@ -11,6 +13,8 @@ export const en: Record<TMessageKey, string> = {
   ...enContent,
   ...enAudit,
   ...enAuditReports,
+  ...enNotes,
+  ...enNotices,
   "app.name": "ChiikiLink",
   "app.tagline": "Regional health-record sharing network",
   "lang.switch": "日本語",

@@ -45,5 +45,9 @@ export const jaAudit = {
   "enum.AccessType.FILE_DOWNLOAD": "ファイルのダウンロード",
   "enum.AccessType.ACCESS_LOG_EXPORT": "参照記録の出力",
   "enum.AccessType.ACCESS_LOG_VERIFY": "参照記録の検証",
+  "enum.AccessType.CONTENT_POST": "登録",
+  "enum.AccessType.CONTENT_EDIT": "ノート修正",
+  "enum.AccessType.CONTENT_DELETE": "ノート削除",
+  "enum.AccessType.COMMENT_POST": "コメント",
   "menu.adminAccessLogs": "コンテンツ参照記録",
 } as const;

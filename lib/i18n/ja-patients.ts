@@ -34,7 +34,8 @@ export const jaPatients = {
   "enum.ContentCategory.DOCUMENT": "文書",
   "enum.ContentCategory.FILE": "ファイル",
   "enum.ContentCategory.CHECKUP": "健診",
-  "enum.ContentCategory.NOTE": "ノート",
+  "enum.ContentCategory.NOTE": "ノート（記録）",
+  "enum.ContentCategory.NOTE_CONTACT": "ノート（連絡）",
   "enum.ContentCategory.DIAGNOSIS": "病名",
   "enum.ContentCategory.ALLERGY": "アレルギー",
 

@@ -2,6 +2,8 @@ import { jaAudit } from "@/lib/i18n/ja-audit";
 import { jaAuditReports } from "@/lib/i18n/ja-audit-reports";
 import { jaCalendar } from "@/lib/i18n/ja-calendar";
 import { jaContent } from "@/lib/i18n/ja-content";
+import { jaNotes } from "@/lib/i18n/ja-notes";
+import { jaNotices } from "@/lib/i18n/ja-notices";
 import { jaPatients } from "@/lib/i18n/ja-patients";
 
 /** Japanese (default). Keys are flat; `{name}` placeholders are filled by t(). */
@@ -11,6 +13,8 @@ export const ja = {
   ...jaContent,
   ...jaAudit,
   ...jaAuditReports,
+  ...jaNotes,
+  ...jaNotices,
   "app.name": "ChiikiLink",
   "app.tagline": "地域医療連携ネットワーク",
   "lang.switch": "English",

@@ -7,7 +7,7 @@ import type { TViewer } from "@/lib/auth/viewer-type";
 import { attachContentsToLink, detachContentsFromLink } from "@/lib/clinical/mutations";
 import { insertConsentEvent, lockPatient, rebuildConsentPeriods, storeConsentScan, type TScanUpload } from "@/lib/consent/mutations";
 import { formatSeireki } from "@/lib/dates";
-import { AppError, notFound } from "@/lib/errors";
+import { AppError, notFound, fieldError } from "@/lib/errors";
 import { deleteBytes } from "@/lib/files/store";
 import type { TDuplicate } from "@/lib/patients/dto";
 import { findDuplicates, getAdministrablePatient } from "@/lib/patients/queries";
@@ -15,7 +15,6 @@ import { regionalIdFromSequence } from "@/lib/patients/regional-id";
 import type { TAddLink, TLinkInput, TPatientInfo, TPublication, TRegisterPatient, TUnlink, TUpdatePatient } from "@/lib/patients/schema";
 import { isUuid, kanaKey } from "@/lib/text";
 
-const fieldError = (field: string, key: string) => new AppError("VALIDATION", key, { [field]: [key] });
 const isUniqueViolation = (e: unknown) => e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002";
 
 /** Registration refused because of likely duplicates the liaison has not yet seen. */

@@ -6,12 +6,11 @@ import { assertAllowed, canManageStaffOf, isSecretariat } from "@/lib/access/rol
 import { hashSecret } from "@/lib/auth/hash";
 import { newTemporaryPassword, recordSignInEvent, setTemporaryPassword } from "@/lib/auth/mutations";
 import type { TViewer } from "@/lib/auth/viewer-type";
-import { AppError, notFound } from "@/lib/errors";
+import { AppError, notFound, fieldError } from "@/lib/errors";
 import { isUuid } from "@/lib/text";
 import { canAdministerStaff } from "@/lib/staff/queries";
 import type { TCreateStaff, TUpdateStaff } from "@/lib/staff/schema";
 
-const fieldError = (field: string, key: string) => new AppError("VALIDATION", key, { [field]: [key] });
 const loginIdTaken = () => fieldError("loginId", "v.staff.loginId.taken");
 const isUniqueViolation = (e: unknown) => e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002";
 

@@ -5,6 +5,7 @@ import {
   admissionPeriods,
   alignStart,
   bucketCounts,
+  filePeriodCounts,
   CALENDAR_CATEGORIES,
   CALENDAR_ROWS,
   calendarWindow,
@@ -116,9 +117,43 @@ describe("rows and cells", () => {
     expect(rowOfCategory("DIAGNOSIS")).toBeUndefined();
   });
 
-  it("every category is reachable from a tab view", () => {
+  it("every category is reachable from a tab view, except 基本情報 (the header) and notes (their own page with comments)", () => {
     const inTabs = new Set(RECORD_TABS.flatMap((t) => t.categories as readonly string[]));
-    expect(CONTENT_CATEGORIES.filter((c) => !inTabs.has(c))).toEqual(["PATIENT_INFO", "NOTE"]);
+    expect(CONTENT_CATEGORIES.filter((c) => !inTabs.has(c))).toEqual(["PATIENT_INFO", "NOTE", "NOTE_CONTACT"]);
+  });
+
+  it("note rows: 記録 and 連絡 by category, with the authors' qualifications (sorted, once each); other rows carry none", () => {
+    const w = calendarWindow("day", "2026-11-16", 7);
+    const grid = bucketCounts(w, [
+      { day: "2026-11-16", category: "NOTE", facilityId: "N", count: 1, qualification: "NURSE" },
+      { day: "2026-11-16", category: "NOTE", facilityId: "H", count: 2, qualification: "DOCTOR" },
+      { day: "2026-11-16", category: "NOTE", facilityId: "N", count: 1, qualification: "NURSE" },
+      { day: "2026-11-17", category: "NOTE_CONTACT", facilityId: "N", count: 1, qualification: "NURSE" },
+      { day: "2026-11-17", category: "NOTE", facilityId: "H", count: 1, qualification: null },
+      { day: "2026-11-17", category: "LAB", facilityId: "H", count: 1, qualification: "DOCTOR" },
+    ]);
+    expect(grid.noteRecord[0]).toEqual({ count: 4, byFacility: { N: 2, H: 2 }, qualifications: ["DOCTOR", "NURSE"] });
+    expect(grid.noteContact[1]).toEqual({ count: 1, byFacility: { N: 1 }, qualifications: ["NURSE"] });
+    expect(grid.noteRecord[1]).toEqual({ count: 1, byFacility: { H: 1 } });
+    expect(grid.lab[1]).toEqual({ count: 1, byFacility: { H: 1 } });
+  });
+
+  it("a file's validity period fills every column it covers after its first (counted where it is dated)", () => {
+    const days = calendarWindow("day", "2026-11-16", 7);
+    expect(filePeriodCounts(days, [{ from: "2026-11-17", to: "2026-11-19", facilityId: "H" }]).map((c) => c.day)).toEqual(["2026-11-18", "2026-11-19"]);
+    // begun before the window and ending after it: every column
+    expect(filePeriodCounts(days, [{ from: "2026-10-01", to: "2027-01-01", facilityId: "H" }])).toHaveLength(7);
+    // entirely outside: nothing
+    expect(filePeriodCounts(days, [{ from: "2026-12-01", to: "2026-12-31", facilityId: "H" }])).toEqual([]);
+    expect(filePeriodCounts(days, [{ from: "2026-11-01", to: "2026-11-15", facilityId: "H" }])).toEqual([]);
+    // a single day: only its own column, already counted
+    expect(filePeriodCounts(days, [{ from: "2026-11-18", to: "2026-11-18", facilityId: "H" }])).toEqual([]);
+    // months: a year-long pathway in a 12-month window from its third month
+    const months = calendarWindow("month", "2026-01-01");
+    const spread = filePeriodCounts(months, [{ from: "2026-03-10", to: "2027-03-09", facilityId: "H" }]);
+    expect(spread.map((c) => c.day)).toEqual(["2026-04-01", "2026-05-01", "2026-06-01", "2026-07-01", "2026-08-01", "2026-09-01", "2026-10-01", "2026-11-01", "2026-12-01"]);
+    const grid = bucketCounts(months, [{ day: "2026-03-10", category: "FILE", facilityId: "H", count: 1 }, ...spread]);
+    expect(grid.file.map((c) => c?.count ?? 0)).toEqual([0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
   });
 
   it("buckets day counts into columns and facilities; outside days and other categories are dropped", () => {

@@ -17,13 +17,14 @@ export const CONTENT_CATEGORIES = [
   "DOCUMENT", // 文書 (DocumentReference)
   "FILE",
   "CHECKUP", // 健診
-  "NOTE",
+  "NOTE", // ノート 記録
+  "NOTE_CONTACT", // ノート 連絡 (portal notes)
   "DIAGNOSIS", // 病名 (PPR-01, Condition)
   "ALLERGY", // アレルギー (ADT-61? / AllergyIntolerance)
 ] as const;
 export type TContentCategory = (typeof CONTENT_CATEGORIES)[number];
 
-export type TSourceKind = "SSMIX2" | "FHIR";
+export type TSourceKind = "SSMIX2" | "FHIR" | "PORTAL";
 
 export type TContentDraft = {
   /** the sending facility's patient ID (PID-3 / Patient.identifier) */

@@ -1,0 +1,471 @@
+import "server-only";
+import crypto from "node:crypto";
+import type { Prisma } from "@/generated/prisma/client";
+import type { ContentCategory, NotificationKind } from "@/generated/prisma/enums";
+import { db, type TTx } from "@/lib/db/client";
+import { env } from "@/lib/env";
+import type { TViewer } from "@/lib/auth/viewer-type";
+import { mayReadRecords, viewerLinkWhere } from "@/lib/access/visibility";
+import { writeAccessLog } from "@/lib/audit/mutations";
+import { todayInJapan } from "@/lib/dates";
+import { AppError, fieldError, notFound } from "@/lib/errors";
+import { deleteBytes, putBytes, storeUpload, type TStoredUpload } from "@/lib/files/store";
+import { convertToPdf } from "@/lib/files/converter";
+import { isUuid } from "@/lib/text";
+import { visibleContentsWhere } from "@/lib/clinical/queries";
+import { deliverSoon, enqueueMail, type TOutgoingMail } from "@/lib/mail/mutations";
+import { NOTE_MAX_FILES, type TEditNote, type TPostComment, type TPostDocument, type TPostFile, type TPostNote } from "@/lib/notes/schema";
+import { documentTitleOf, noteCategoryOf, type TPostFileEntry, type TNotePayload, type TDocumentPayload, type TFilePayload } from "@/lib/notes/model";
+
+/*
+ * Posting in the portal (C6): notes, comments, documents and files. A post is a clinical content
+ * owned by the author's facility and attached through that facility's link for the patient, so
+ * the one visibility rule decides who sees it, as for data sent by systems. The author's
+ * facility must be able to see the patient. Files are checked, scanned and stored before the
+ * transaction; a refusal or a failed write removes them again.
+ */
+
+export type TUploadFile = { bytes: Uint8Array; fileName: string };
+
+const sha256 = (value: unknown) => crypto.createHash("sha256").update(JSON.stringify(value)).digest("hex");
+
+/** The author's facility's link through which it sees the patient; a refusal is logged (after its own commit) and is "not found". */
+async function requirePostingLink(viewer: TViewer, patientId: string, now: Date, what: string) {
+  const link =
+    mayReadRecords(viewer.roles) && isUuid(patientId)
+      ? await db().facilityPatientLink.findFirst({ where: { patientId, ...viewerLinkWhere(viewer, now) }, select: { id: true, facilityPatientId: true } })
+      : null;
+  if (!link) {
+    const exists = isUuid(patientId) ? await db().patient.findUnique({ where: { id: patientId }, select: { id: true } }) : null;
+    await writeAccessLog(db(), viewer, { accessType: "DENIED", patientId: exists?.id ?? null, detail: `${what} ${patientId.slice(0, 80)}` });
+    throw notFound("patient");
+  }
+  return link;
+}
+
+/**
+ * Checks every file (type by content, whitelist, scanner) and the total against UPLOAD_MAX_MB,
+ * then stores them. Any refusal stores nothing: what was already written is removed.
+ */
+async function storeUploads(files: TUploadFile[], field: string): Promise<TStoredUpload[]> {
+  const present = files.filter((f) => f.bytes.byteLength > 0);
+  if (present.length > NOTE_MAX_FILES) throw fieldError(field, "v.upload.tooMany", { max: NOTE_MAX_FILES });
+  const limit = env().UPLOAD_MAX_MB * 1024 * 1024;
+  const total = present.reduce((n, f) => n + f.bytes.byteLength, 0);
+  if (total > limit) throw fieldError(field, "v.upload.tooLarge", { total: (total / 1024 / 1024).toFixed(1), max: env().UPLOAD_MAX_MB });
+  const stored: TStoredUpload[] = [];
+  try {
+    for (const f of present) {
+      const r = await storeUpload(f.bytes, f.fileName);
+      if (!r.ok) throw fieldError(field, `v.upload.${r.refusal.code}`, { name: f.fileName.slice(0, 100), detail: r.refusal.detail });
+      stored.push(r.stored);
+    }
+  } catch (err) {
+    await removeStored(stored);
+    throw err;
+  }
+  return stored.map((s, i) => ({ ...s, fileName: present[i]!.fileName }) as TStoredUpload & { fileName: string });
+}
+
+async function removeStored(stored: { storageKey: string }[]): Promise<void> {
+  await Promise.all(stored.map((s) => deleteBytes(s.storageKey).catch(() => undefined)));
+}
+
+/** The stored_files rows of a post's files, and their entries for the payload. */
+async function recordFiles(tx: TTx, viewer: TViewer, stored: (TStoredUpload & { fileName?: string })[], role: TPostFileEntry["role"] = "original"): Promise<TPostFileEntry[]> {
+  const entries: TPostFileEntry[] = [];
+  for (const s of stored) {
+    const fileName = (s.fileName ?? `file.${s.type.extension}`).slice(0, 255);
+    const row = await tx.storedFile.create({
+      data: {
+        storageKey: s.storageKey,
+        fileName,
+        contentType: s.type.contentType,
+        size: s.size,
+        sha256: s.sha256,
+        createdById: viewer.userId,
+        scanState: s.scan.state,
+        scanEngine: s.scan.state === "CLEAN" ? s.scan.engine.slice(0, 100) : null,
+      },
+      select: { id: true },
+    });
+    entries.push({ id: row.id, fileName, contentType: s.type.contentType, size: s.size, sha256: s.sha256, scan: s.scan.state, kind: s.type.kind, label: s.type.label, role });
+  }
+  return entries;
+}
+
+type TNewPost = {
+  category: ContentCategory;
+  occurredAt: Date;
+  title: string;
+  payload: Record<string, unknown>;
+  qualification: TViewer["qualification"];
+  periodEndDate?: Date | null;
+  notify: boolean;
+  notification: NotificationKind;
+};
+
+/** Writes the post's row, its log row and its notices in one transaction; the files are already stored. */
+async function insertPost(tx: TTx, viewer: TViewer, patientId: string, link: { id: string; facilityPatientId: string }, post: TNewPost, now: Date): Promise<string> {
+  const id = crypto.randomUUID();
+  await tx.clinicalContent.create({
+    data: {
+      id,
+      ownerFacilityId: viewer.facilityId,
+      facilityPatientId: link.facilityPatientId,
+      ownerLinkId: link.id,
+      patientId,
+      category: post.category,
+      occurredAt: post.occurredAt,
+      occurredDate: todayInJapan(post.occurredAt),
+      title: post.title.slice(0, 200),
+      payload: post.payload as Prisma.InputJsonValue,
+      sourceKind: "PORTAL",
+      sourceKey: `post:${id}`,
+      sourceVersion: "1",
+      sourceHash: sha256(post.payload),
+      authorId: viewer.userId,
+      authorQualification: post.qualification,
+      // the edit window and read marks compare against the same clock
+      receivedAt: now,
+      periodEndDate: post.periodEndDate ?? null,
+    },
+    select: { id: true },
+  });
+  await writeAccessLog(tx, viewer, { accessType: "CONTENT_POST", patientId, ownerFacilityId: viewer.facilityId, contentId: id, detail: `${post.category} ${post.title.slice(0, 80)}` });
+  // the poster has read their own post
+  await tx.contentRead.create({ data: { contentId: id, userId: viewer.userId, readAt: now } });
+  await notifyFollowers(tx, viewer, { patientId, contentId: id, kind: post.notification, email: post.notify, extraUserIds: [] }, now);
+  return id;
+}
+
+/**
+ * `prepare` runs on the stored uploads before the transaction opens (it may add files to `stored`):
+ * slow work such as a PDF conversion must not hold a transaction past its time limit.
+ */
+async function createPost(
+  viewer: TViewer,
+  patientId: string,
+  files: TUploadFile[],
+  field: string,
+  build: (tx: TTx, stored: TStoredUpload[]) => Promise<TNewPost>,
+  now: Date,
+  what: string,
+  prepare?: (stored: TStoredUpload[]) => Promise<void>,
+) {
+  const link = await requirePostingLink(viewer, patientId, now, what);
+  const stored = await storeUploads(files, field);
+  try {
+    await prepare?.(stored);
+    const id = await db().$transaction(async (tx) => insertPost(tx, viewer, patientId, link, await build(tx, stored), now));
+    deliverSoon();
+    return { id };
+  } catch (err) {
+    await removeStored(stored);
+    throw err;
+  }
+}
+
+/** A note (seed 000 ノート: タイプ, ノート種別, 資格種別, 日時, タイトル, 登録内容, files, アイコン, 参加者へ通知). */
+export async function postNote(viewer: TViewer, patientId: string, input: TPostNote, files: TUploadFile[], now: Date = new Date()) {
+  return createPost(
+    viewer,
+    patientId,
+    files,
+    "files",
+    async (tx, stored) => {
+      const payload: TNotePayload = {
+        post: "note",
+        noteType: input.noteType,
+        noteKind: input.noteKind,
+        qualification: input.qualification,
+        icon: input.icon,
+        body: input.body,
+        authorName: viewer.name,
+        authorFacilityName: viewer.facilityName,
+        files: await recordFiles(tx, viewer, stored),
+      };
+      return {
+        category: noteCategoryOf(input.noteKind),
+        occurredAt: input.occurredAt,
+        title: input.title ?? input.body.split("\n")[0]!.slice(0, 40),
+        payload,
+        qualification: input.qualification,
+        notify: input.notify,
+        notification: "NOTE_POSTED",
+      };
+    },
+    now,
+    "post note",
+  );
+}
+
+/**
+ * A document (seed 000 サマリー文書: 種別, 日付, file, 文書タイトル ≤ 40). Office files get a PDF
+ * rendition when a converter is installed; the state is kept and shown either way.
+ */
+export async function postDocument(viewer: TViewer, patientId: string, input: TPostDocument, file: TUploadFile | null, now: Date = new Date()) {
+  if (!file || file.bytes.byteLength === 0) throw fieldError("file", "v.document.file.required");
+  let conversion: TDocumentPayload["conversion"] = "NOT_NEEDED";
+  return createPost(
+    viewer,
+    patientId,
+    [file],
+    "file",
+    async (tx, stored) => {
+      const entries = [...(await recordFiles(tx, viewer, stored.slice(0, 1))), ...(await recordFiles(tx, viewer, stored.slice(1), "rendition"))];
+      const payload: TDocumentPayload = {
+        post: "document",
+        documentType: input.documentType,
+        conversion,
+        authorName: viewer.name,
+        authorFacilityName: viewer.facilityName,
+        files: entries,
+      };
+      return {
+        category: "DOCUMENT",
+        occurredAt: new Date(`${input.date}T00:00:00+09:00`),
+        title: input.title ?? documentTitleOf(input.documentType),
+        payload,
+        qualification: viewer.qualification,
+        notify: input.notify,
+        notification: "DOCUMENT_POSTED",
+      };
+    },
+    now,
+    "post document",
+    // converting can take far longer than a transaction may stay open (up to the converter's timeout)
+    async (stored) => {
+      const original = stored[0]!;
+      if (original.type.kind !== "office") return;
+      const converted = await convertToPdf(file.bytes, original.type.extension);
+      conversion = converted.state;
+      if (converted.state === "CONVERTED") {
+        const pdf = await putBytes(converted.pdf);
+        const baseName = file.fileName.replace(/\.[^.]+$/, "");
+        stored.push({ ...pdf, type: { contentType: "application/pdf", extension: "pdf", kind: "pdf", label: "PDF" }, scan: original.scan, fileName: `${baseName}.pdf` } as TStoredUpload & { fileName: string });
+      }
+    },
+  );
+}
+
+/** A file with a validity period (seed 000 ファイルのアップロード: 日付, file, 説明 ≤ 40, 登録先期間). */
+export async function postFile(viewer: TViewer, patientId: string, input: TPostFile, file: TUploadFile | null, now: Date = new Date()) {
+  if (!file || file.bytes.byteLength === 0) throw fieldError("file", "v.file.file.required");
+  return createPost(
+    viewer,
+    patientId,
+    [file],
+    "file",
+    async (tx, stored) => {
+      const payload: TFilePayload = {
+        post: "file",
+        description: input.description,
+        periodLabel: input.periodLabel,
+        from: input.from,
+        to: input.to,
+        authorName: viewer.name,
+        authorFacilityName: viewer.facilityName,
+        files: await recordFiles(tx, viewer, stored),
+      };
+      return {
+        category: "FILE",
+        occurredAt: new Date(`${input.from}T00:00:00+09:00`),
+        title: input.description,
+        payload,
+        qualification: viewer.qualification,
+        periodEndDate: new Date(`${input.to}T00:00:00Z`),
+        notify: input.notify,
+        notification: "FILE_POSTED",
+      };
+    },
+    now,
+    "post file",
+  );
+}
+
+/** A post the viewer wrote and may still change (within NOTE_EDIT_MINUTES of posting); else not found / forbidden. */
+async function ownEditablePost(tx: TTx, viewer: TViewer, contentId: string, now: Date) {
+  const row = isUuid(contentId)
+    ? await tx.clinicalContent.findFirst({
+        where: { id: contentId, sourceKind: "PORTAL", category: { in: ["NOTE", "NOTE_CONTACT"] }, ...visibleContentsWhere(viewer, now) },
+        select: { id: true, patientId: true, authorId: true, receivedAt: true, version: true, category: true, occurredAt: true, title: true, payload: true },
+      })
+    : null;
+  if (!row) throw notFound("content");
+  if (row.authorId !== viewer.userId) throw new AppError("FORBIDDEN", "only the author may change a note");
+  if (now.getTime() - row.receivedAt.getTime() > env().NOTE_EDIT_MINUTES * 60_000) throw fieldError("_form", "v.note.editWindow", { minutes: env().NOTE_EDIT_MINUTES });
+  return row;
+}
+
+/** A refusal to change a post the viewer cannot see is "not found", and logged like any other refusal (design.md rule 4). */
+const deniedIfNotFound = (viewer: TViewer, contentId: string, what: string) => async (err: unknown): Promise<never> => {
+  if (err instanceof AppError && err.code === "NOT_FOUND") {
+    await writeAccessLog(db(), viewer, { accessType: "DENIED", contentId: contentId.slice(0, 64), detail: `${what} ${contentId.slice(0, 80)}` });
+  }
+  throw err;
+};
+
+async function keepRevision(tx: TTx, viewer: TViewer, row: Awaited<ReturnType<typeof ownEditablePost>>, action: "EDIT" | "DELETE") {
+  await tx.contentRevision.create({
+    data: { contentId: row.id, version: row.version, category: row.category, occurredAt: row.occurredAt, title: row.title, payload: row.payload as Prisma.InputJsonValue, action, changedById: viewer.userId },
+  });
+}
+
+/** The author edits a note; the earlier version is kept (content_revisions). */
+export async function editNote(viewer: TViewer, contentId: string, input: TEditNote, now: Date = new Date()) {
+  return db().$transaction(async (tx) => {
+    const row = await ownEditablePost(tx, viewer, contentId, now);
+    await keepRevision(tx, viewer, row, "EDIT");
+    const payload = { ...(row.payload as TNotePayload), noteType: input.noteType, noteKind: input.noteKind, qualification: input.qualification, icon: input.icon, body: input.body, editedAt: now.toISOString() };
+    await tx.clinicalContent.update({
+      where: { id: row.id },
+      data: {
+        category: noteCategoryOf(input.noteKind),
+        occurredAt: input.occurredAt,
+        occurredDate: todayInJapan(input.occurredAt),
+        title: (input.title ?? input.body.split("\n")[0]!.slice(0, 40)).slice(0, 200),
+        payload: payload as Prisma.InputJsonValue,
+        authorQualification: input.qualification,
+        version: row.version + 1,
+        sourceVersion: String(row.version + 1),
+        sourceHash: sha256(payload),
+      },
+      select: { id: true },
+    });
+    await writeAccessLog(tx, viewer, { accessType: "CONTENT_EDIT", patientId: row.patientId, ownerFacilityId: viewer.facilityId, contentId: row.id, detail: `version ${row.version + 1}` });
+    return { id: row.id, patientId: row.patientId };
+  }).catch(deniedIfNotFound(viewer, contentId, "edit"));
+}
+
+/** The author deletes a note: it leaves every screen; the version deleted is kept (content_revisions). */
+export async function deleteNote(viewer: TViewer, contentId: string, now: Date = new Date()) {
+  return db().$transaction(async (tx) => {
+    const row = await ownEditablePost(tx, viewer, contentId, now);
+    await keepRevision(tx, viewer, row, "DELETE");
+    await tx.clinicalContent.update({ where: { id: row.id }, data: { isDeleted: true, version: row.version + 1 }, select: { id: true } });
+    await writeAccessLog(tx, viewer, { accessType: "CONTENT_DELETE", patientId: row.patientId, ownerFacilityId: viewer.facilityId, contentId: row.id, detail: `version ${row.version}` });
+    return { id: row.id, patientId: row.patientId };
+  }).catch(deniedIfNotFound(viewer, contentId, "delete"));
+}
+
+/** A comment under a note the viewer may see; the note's author and earlier commenters are told in the portal. */
+export async function postComment(viewer: TViewer, contentId: string, input: TPostComment, now: Date = new Date()) {
+  const result = await db().$transaction(async (tx) => {
+    const note = isUuid(contentId)
+      ? await tx.clinicalContent.findFirst({
+          where: { id: contentId, category: { in: ["NOTE", "NOTE_CONTACT"] }, ...visibleContentsWhere(viewer, now) },
+          select: { id: true, patientId: true, ownerFacilityId: true, authorId: true, comments: { select: { authorId: true } } },
+        })
+      : null;
+    if (!note?.patientId) {
+      await writeAccessLog(tx, viewer, { accessType: "DENIED", contentId: contentId.slice(0, 64), detail: `comment ${contentId.slice(0, 80)}` });
+      return null;
+    }
+    const comment = await tx.contentComment.create({ data: { contentId: note.id, authorId: viewer.userId, authorFacilityId: viewer.facilityId, body: input.body, createdAt: now }, select: { id: true } });
+    await tx.contentRead.upsert({ where: { contentId_userId: { contentId: note.id, userId: viewer.userId } }, create: { contentId: note.id, userId: viewer.userId, readAt: now }, update: { readAt: now } });
+    await writeAccessLog(tx, viewer, { accessType: "COMMENT_POST", patientId: note.patientId, ownerFacilityId: note.ownerFacilityId, contentId: note.id, detail: `comment ${comment.id}` });
+    const thread = [note.authorId, ...note.comments.map((c) => c.authorId)].filter((u): u is string => Boolean(u));
+    await notifyFollowers(tx, viewer, { patientId: note.patientId, contentId: note.id, kind: "COMMENT_POSTED", email: input.notify, extraUserIds: thread }, now);
+    return { id: comment.id, patientId: note.patientId, contentId: note.id };
+  });
+  if (!result) throw notFound("content");
+  deliverSoon();
+  return result;
+}
+
+/* ---- participants (参加者) and notices ---- */
+
+const NOTICE_WORDS: Record<NotificationKind, { ja: string; en: string }> = {
+  NOTE_POSTED: { ja: "ノート", en: "note" },
+  COMMENT_POSTED: { ja: "コメント", en: "comment" },
+  DOCUMENT_POSTED: { ja: "文書", en: "document" },
+  FILE_POSTED: { ja: "ファイル", en: "file" },
+};
+
+/**
+ * The notice e-mail: that something was posted, and where to sign in. Never the patient, the
+ * facility, the title or the text (as K-MIX R's notices), so a mailbox holds no clinical data.
+ */
+export function noticeMail(to: { address: string; userId: string; name: string }, kind: NotificationKind, origin: string): TOutgoingMail {
+  const w = NOTICE_WORDS[kind];
+  return {
+    toAddress: to.address,
+    toUserId: to.userId,
+    subject: `【地域医療連携ネットワーク】新しい${w.ja}があります / New ${w.en}`,
+    bodyText: [
+      `${to.name} 様`,
+      "",
+      `地域医療連携ネットワークに新しい${w.ja}が登録されました。`,
+      "内容はポータルにサインインしてご確認ください。このメールには診療情報を含めていません。",
+      `${origin}/notifications`,
+      "",
+      `A new ${w.en} was posted in the regional network. Sign in to the portal to read it; this e-mail carries no clinical information.`,
+      "",
+      "このメールには返信できません。 / Please do not reply to this e-mail.",
+    ].join("\n"),
+  };
+}
+
+/**
+ * In-app notices to the patient's participants (and `extraUserIds`, e.g. the thread of a note),
+ * except the actor, each only if that user may see the post under the rule today; with `email`,
+ * also a notice e-mail to those with an address. Retired users are skipped.
+ */
+async function notifyFollowers(
+  tx: TTx,
+  actor: TViewer,
+  n: { patientId: string; contentId: string; kind: NotificationKind; email: boolean; extraUserIds: string[] },
+  now: Date,
+): Promise<void> {
+  const participants = await tx.patientParticipant.findMany({ where: { patientId: n.patientId }, select: { userId: true } });
+  const ids = [...new Set([...participants.map((p) => p.userId), ...n.extraUserIds])].filter((id) => id !== actor.userId);
+  if (ids.length === 0) return;
+  const users = await tx.staffUser.findMany({ where: { id: { in: ids }, isRetired: false }, select: { id: true, facilityId: true, roles: true, email: true, nameKanji: true } });
+  const recipients = [];
+  for (const u of users) {
+    const seen = await tx.clinicalContent.count({ where: { id: n.contentId, ...visibleContentsWhere({ facilityId: u.facilityId, roles: u.roles } as TViewer, now) } });
+    if (seen > 0) recipients.push(u);
+  }
+  if (recipients.length === 0) return;
+  await tx.notification.createMany({ data: recipients.map((u) => ({ userId: u.id, kind: n.kind, patientId: n.patientId, contentId: n.contentId, actorId: actor.userId, createdAt: now })) });
+  if (n.email) {
+    const origin = (env().NEXTAUTH_URL ?? `https://localhost:${env().PORT}`).replace(/\/$/, "");
+    await enqueueMail(
+      tx,
+      recipients.filter((u) => u.email).map((u) => noticeMail({ address: u.email!, userId: u.id, name: u.nameKanji }, n.kind, origin)),
+    );
+  }
+}
+
+/** Users who may be participants: staff reading records at a facility that sees the patient. */
+async function assertMayFollow(tx: TTx, userId: string, patientId: string, now: Date) {
+  const user = isUuid(userId) ? await tx.staffUser.findFirst({ where: { id: userId, isRetired: false }, select: { id: true, facilityId: true, roles: true } }) : null;
+  const sees = user && mayReadRecords(user.roles) ? await tx.facilityPatientLink.count({ where: { patientId, ...viewerLinkWhere({ facilityId: user.facilityId, roles: user.roles }, now) } }) : 0;
+  if (!user || sees === 0) throw fieldError("userId", "v.participant.user.cannotSee");
+}
+
+/** Adds a user (oneself, or a colleague at a facility that sees the patient) to the patient's participants. */
+export async function addParticipant(viewer: TViewer, patientId: string, userId: string, now: Date = new Date()) {
+  await requirePostingLink(viewer, patientId, now, "participants");
+  await db().$transaction(async (tx) => {
+    await assertMayFollow(tx, userId, patientId, now);
+    await tx.patientParticipant.upsert({ where: { patientId_userId: { patientId, userId } }, create: { patientId, userId, addedById: viewer.userId, addedAt: now }, update: {} });
+  });
+}
+
+/** Removes a participant (anyone who sees the patient may, as in a shared care team list). */
+export async function removeParticipant(viewer: TViewer, patientId: string, userId: string, now: Date = new Date()) {
+  await requirePostingLink(viewer, patientId, now, "participants");
+  if (!isUuid(userId)) throw notFound("participant");
+  await db().patientParticipant.deleteMany({ where: { patientId, userId } });
+}
+
+/** Marks the viewer's notices read (all, or the given ones). */
+export async function markNotificationsRead(viewer: TViewer, ids: string[] | "all", now: Date = new Date()) {
+  const { count } = await db().notification.updateMany({
+    where: { userId: viewer.userId, readAt: null, ...(ids === "all" ? {} : { id: { in: ids.filter(isUuid) } }) },
+    data: { readAt: now },
+  });
+  return { count };
+}
