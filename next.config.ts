@@ -3,7 +3,13 @@ import type { NextConfig } from "next";
 const nextConfig: NextConfig = {
   poweredByHeader: false,
   // server.ts runs Next in-process; these are only ever loaded on the server.
-  serverExternalPackages: ["@node-rs/argon2", "node-forge", "pg", "pg-copy-streams", "iconv-lite"],
+  serverExternalPackages: ["@node-rs/argon2", "node-forge", "pg", "pg-copy-streams", "iconv-lite", "nodemailer"],
+  experimental: {
+    // Notes carry up to 30 MB of files (UPLOAD_MAX_MB; seed 000). The limits sit above it so our own
+    // check answers an oversized note with a clear message instead of a cut-off body.
+    serverActions: { bodySizeLimit: "48mb" },
+    proxyClientMaxBodySize: "48mb",
+  },
   async headers() {
     return [
       {

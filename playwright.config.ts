@@ -5,6 +5,9 @@ import { defineConfig } from "@playwright/test";
  * Two servers, each with its own embedded PostgreSQL and demo region under .test-data/:
  * "main" with the normal settings, "idle" with a 6-second idle time-out.
  */
+/** The notes test's SMTP server (smtp-server, on loopback) that the portal sends its notice e-mails to. */
+export const E2E_SMTP_PORT = 2526;
+
 export const SERVERS = {
   main: { port: 3543, pgPort: 56543, dataDir: ".test-data/e2e-main", idle: 300 },
   idle: { port: 3544, pgPort: 56544, dataDir: ".test-data/e2e-idle", idle: 6 },
@@ -49,6 +52,7 @@ export default defineConfig({
       DEMO_SEED: "true",
       IDLE_TIMEOUT_SECONDS: String(s.idle),
       NEXTAUTH_URL: `https://localhost:${s.port}`,
+      SMTP_URL: `smtp://127.0.0.1:${E2E_SMTP_PORT}`,
     },
   })),
 });

@@ -3,6 +3,7 @@
 import { useRef, useState } from "react";
 import { useI18n } from "@/components/i18n-provider";
 import { CalendarIcon } from "@/components/calendar/calendar-icons";
+import { QualificationBadge } from "@/components/notes/qualification-badge";
 import { CellPanel, type TOpenCell } from "@/components/calendar/cell-panel";
 import { CALENDAR_ROWS, columnIndexOf, weekdayOf, type TCalendarColumn, type TCalendarRowId } from "@/lib/clinical/calendar";
 import type { TCalendarData } from "@/lib/clinical/queries";
@@ -149,7 +150,11 @@ export function CalendarGrid({ data, patientId }: { data: TCalendarData; patient
                       {cell && (
                         <>
                           <span className="flex items-center gap-0.5" style={{ color: single ?? "#334155" }}>
-                            <CalendarIcon row={row.id} />
+                            {cell.qualifications?.length ? (
+                              cell.qualifications.slice(0, 2).map((q) => <QualificationBadge key={q} qualification={q} />)
+                            ) : (
+                              <CalendarIcon row={row.id} />
+                            )}
                             {cell.count > 1 && <span className="text-xs font-semibold tabular-nums">{cell.count}</span>}
                           </span>
                           {owners.length > 1 && (

@@ -103,7 +103,7 @@ export function CellPanel({ patientId, cell, facilityId, facilities, onClose }: 
               {state.total > state.items.length && <Alert kind="info">{t("calendar.moreThanShown", { shown: state.items.length, total: state.total })}</Alert>}
               {state.items.map((c) => (
                 <article key={c.id} className="rounded border border-slate-300 bg-white p-3" data-testid="content-item">
-                  <ContentDetail content={c} onTrend={c.category === "LAB" || c.category === "CHECKUP" ? showTrend : undefined} />
+                  <ContentDetail content={c} patientId={patientId} onTrend={c.category === "LAB" || c.category === "CHECKUP" ? showTrend : undefined} />
                   <p className="mt-2 text-right text-xs">
                     <a className="text-teal-800 underline" href={`/patients/${patientId}/contents/${c.id}`}>
                       {t("calendar.openContentPage")}

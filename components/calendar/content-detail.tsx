@@ -7,11 +7,15 @@ import { MedicationDetail } from "@/components/calendar/detail-medication";
 import { ContentFiles, DefList, rec, str, TextBlock, type TRec } from "@/components/calendar/detail-parts";
 import { AdmissionDetail, AllergyDetail, DiagnosisDetail, NoteDetail, PatientInfoDetail } from "@/components/calendar/detail-records";
 import { useI18n } from "@/components/i18n-provider";
+import { PostDetail } from "@/components/notes/post-detail";
+import { postPayloadOf } from "@/lib/notes/model";
 import type { TContentView } from "@/lib/clinical/dto";
 import type { TLabValue } from "@/lib/clinical/lab-items";
 import { formatDateTime } from "@/lib/i18n";
 
-function Body({ content, payload, onTrend }: { content: TContentView; payload: TRec; onTrend?: (item: TLabValue) => void }) {
+function Body({ content, payload, onTrend, patientId }: { content: TContentView; payload: TRec; onTrend?: (item: TLabValue) => void; patientId?: string }) {
+  const post = postPayloadOf(payload);
+  if (post) return <PostDetail contentId={content.id} post={post} threadHref={patientId && post.post === "note" ? `/patients/${patientId}/notes/${content.id}` : undefined} />;
   switch (content.category) {
     case "PRESCRIPTION_ORDER":
     case "INJECTION_ORDER":
@@ -41,6 +45,7 @@ function Body({ content, payload, onTrend }: { content: TContentView; payload: T
     case "ADMISSION":
       return <AdmissionDetail payload={payload} title={content.title} />;
     case "NOTE":
+    case "NOTE_CONTACT":
       return <NoteDetail payload={payload} />;
     case "PATIENT_INFO":
       return <PatientInfoDetail payload={payload} />;
@@ -59,7 +64,7 @@ function Body({ content, payload, onTrend }: { content: TContentView; payload: T
  * (title, date-time, facility, category) and the category's view. Missing or odd payload
  * fields are left out, never fatal. `onTrend` makes lab item names buttons that open a trend.
  */
-export function ContentDetail({ content, onTrend }: { content: TContentView; onTrend?: (item: TLabValue) => void }) {
+export function ContentDetail({ content, onTrend, patientId }: { content: TContentView; onTrend?: (item: TLabValue) => void; patientId?: string }) {
   const { t, locale } = useI18n();
   const headingId = useId();
   const payload = rec(content.payload);
@@ -80,7 +85,7 @@ export function ContentDetail({ content, onTrend }: { content: TContentView; onT
           ]}
         />
       </header>
-      <Body content={content} payload={payload} onTrend={onTrend} />
+      <Body content={content} payload={payload} onTrend={onTrend} patientId={patientId} />
       {Object.keys(payload).length === 0 && content.files.length === 0 && <p className="text-sm text-slate-600">{t("content.noDetails")}</p>}
     </article>
   );

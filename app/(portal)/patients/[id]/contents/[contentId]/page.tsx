@@ -17,7 +17,7 @@ export default async function ContentPage({ params }: { params: Promise<{ id: st
           {t("calendar.showInCalendar")}
         </Link>
       </p>
-      <ContentDetail content={content} />
+      <ContentDetail content={content} patientId={id} />
     </section>
   );
 }
