@@ -76,12 +76,17 @@ export const consentInForceWhere = (at: Date): Prisma.FacilityPatientLinkWhereIn
   consentPeriods: { some: { validFrom: { lte: at }, OR: [{ validTo: null }, { validTo: { gt: at } }] } },
 });
 
-/** The viewer's facility's link through which it views the patient. */
-export const viewerLinkWhere = (viewer: TViewerFacts, at: Date): Prisma.FacilityPatientLinkWhereInput => ({
-  facilityId: viewer.facilityId,
+/** A link through which its facility views the patient (any facility: e.g. who could join the care team). */
+export const viewingLinkWhere = (at: Date): Prisma.FacilityPatientLinkWhereInput => ({
   unlinkedAt: null,
   publicationState: { in: VIEWING_STATES },
   ...consentInForceWhere(at),
+});
+
+/** The viewer's facility's link through which it views the patient. */
+export const viewerLinkWhere = (viewer: TViewerFacts, at: Date): Prisma.FacilityPatientLinkWhereInput => ({
+  facilityId: viewer.facilityId,
+  ...viewingLinkWhere(at),
 });
 
 /** Patients the viewer may see (canSeePatient as a filter). */
@@ -96,15 +101,20 @@ export function ownLinkWhere(viewer: TViewerFacts): Prisma.FacilityPatientLinkWh
   return { facilityId: viewer.facilityId, unlinkedAt: null };
 }
 
+/** The owner's side of sharing: a link that shares content of this kind with the patient's other viewers. */
+export const sharingLinkWhere = (kind: TContentKind, at: Date = new Date()): Prisma.FacilityPatientLinkWhereInput => ({
+  unlinkedAt: null,
+  publicationState: "PUBLISHED",
+  ...(kind === "CLINICAL" ? { shareClinical: true } : { shareBasic: true }),
+  ...consentInForceWhere(at),
+});
+
 /** Another facility's link whose content of this kind the viewer may see (unrestricted content). */
 export function sharedLinkWhere(viewer: TViewerFacts, kind: TContentKind, at: Date = new Date()): Prisma.FacilityPatientLinkWhereInput {
   if (!mayReadRecords(viewer.roles)) return NO_LINK;
   return {
     facilityId: { not: viewer.facilityId },
-    unlinkedAt: null,
-    publicationState: "PUBLISHED",
-    ...(kind === "CLINICAL" ? { shareClinical: true } : { shareBasic: true }),
-    ...consentInForceWhere(at),
+    ...sharingLinkWhere(kind, at),
     patient: patientVisibleWhere(viewer, at),
   };
 }

@@ -1,7 +1,7 @@
 import "server-only";
 import { Prisma } from "@/generated/prisma/client";
 import { db, type TTx } from "@/lib/db/client";
-import { contentVisibleForLinksWhere, contentVisibleWhere, ownLinkWhere, patientVisibleWhere, sharedLinkWhere, type TResolvedLinks } from "@/lib/access/visibility";
+import { contentVisibleForLinksWhere, contentVisibleWhere, ownLinkWhere, patientVisibleWhere, sharedLinkWhere, type TResolvedLinks, type TViewerFacts } from "@/lib/access/visibility";
 import { writeAccessLog, writeAccessLogs, type TAccessLogEntry } from "@/lib/audit/mutations";
 import {
   admissionPeriods,
@@ -38,7 +38,7 @@ import { isUuid, searchTerms } from "@/lib/text";
 import { labItemsOf, type TLabFlag } from "@/lib/clinical/lab-items";
 
 /** Contents the viewer may see (the one rule: 基本情報 scope for PATIENT_INFO, 診療情報 for the rest), withdrawn items excluded. */
-export function visibleContentsWhere(viewer: TViewer, now: Date = new Date()): Prisma.ClinicalContentWhereInput {
+export function visibleContentsWhere(viewer: TViewerFacts, now: Date = new Date()): Prisma.ClinicalContentWhereInput {
   return {
     isDeleted: false,
     OR: [

@@ -424,7 +424,7 @@ async function notifyFollowers(
   const users = await tx.staffUser.findMany({ where: { id: { in: ids }, isRetired: false }, select: { id: true, facilityId: true, roles: true, email: true, nameKanji: true } });
   const recipients = [];
   for (const u of users) {
-    const seen = await tx.clinicalContent.count({ where: { id: n.contentId, ...visibleContentsWhere({ facilityId: u.facilityId, roles: u.roles } as TViewer, now) } });
+    const seen = await tx.clinicalContent.count({ where: { id: n.contentId, ...visibleContentsWhere({ facilityId: u.facilityId, roles: u.roles }, now) } });
     if (seen > 0) recipients.push(u);
   }
   if (recipients.length === 0) return;

@@ -4,7 +4,7 @@ import type { NotificationKind, Qualification } from "@/generated/prisma/enums";
 import { db, type TTx } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import type { TViewer } from "@/lib/auth/viewer-type";
-import { mayReadRecords, patientVisibleWhere, sharedLinkWhere, VIEWING_STATES, consentInForceWhere } from "@/lib/access/visibility";
+import { mayReadRecords, patientVisibleWhere, sharingLinkWhere, viewingLinkWhere } from "@/lib/access/visibility";
 import { writeAccessLog, writeAccessLogs } from "@/lib/audit/mutations";
 import { patientContentsWhere, perOwnerFacility, readPatientRecords, resolvePatientLinks, toView, viewSelect, visibleContentsWhere } from "@/lib/clinical/queries";
 import type { TContentView } from "@/lib/clinical/dto";
@@ -145,15 +145,9 @@ export async function listPatientPosts(viewer: TViewer, patientId: string, q: { 
 async function ownPostingLink(tx: TTx, viewer: TViewer, patientId: string, now: Date) {
   const link = await tx.facilityPatientLink.findFirst({ where: { patientId, facilityId: viewer.facilityId, unlinkedAt: null }, select: { id: true, publicationState: true, shareClinical: true } });
   if (!link) return null;
-  const shared = await tx.facilityPatientLink.count({ where: { id: link.id, ...sharedLinkOwnWhere(now) } });
+  const shared = await tx.facilityPatientLink.count({ where: { id: link.id, ...sharingLinkWhere("CLINICAL", now) } });
   return { publicationState: link.publicationState, sharedWithOthers: shared > 0 };
 }
-
-/** The rule's conditions on an owner's link for sharing 診療情報, without the viewer side (sharedLinkWhere minus "another facility"). */
-const sharedLinkOwnWhere = (now: Date): Prisma.FacilityPatientLinkWhereInput => {
-  const { facilityId: _f, patient: _p, ...owner } = sharedLinkWhere({ facilityId: "00000000-0000-0000-0000-000000000000", roles: ["CLINICIAN"] }, "CLINICAL", now);
-  return owner;
-};
 
 /** Whether the viewer's facility can post for the patient, and whether others will see it (for the post forms). */
 export async function getPostingContext(viewer: TViewer, patientId: string, now: Date = new Date()) {
@@ -181,7 +175,7 @@ export async function listParticipants(viewer: TViewer, patientId: string, now: 
       where: {
         isRetired: false,
         roles: { hasSome: ["CLINICIAN", "LIAISON"] },
-        facility: { links: { some: { patientId, unlinkedAt: null, publicationState: { in: VIEWING_STATES }, ...consentInForceWhere(now) } } },
+        facility: { links: { some: { patientId, ...viewingLinkWhere(now) } } },
       },
       orderBy: [{ facility: { code: "asc" } }, { nameKana: "asc" }],
       take: 500,
