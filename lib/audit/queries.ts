@@ -1,5 +1,5 @@
 import "server-only";
-import { PassThrough, pipeline, Readable, Transform } from "node:stream";
+import { PassThrough, pipeline, Transform } from "node:stream";
 import iconv from "iconv-lite";
 import { to as copyTo } from "pg-copy-streams";
 import { Prisma } from "@/generated/prisma/client";
@@ -152,8 +152,38 @@ export async function openAccessLogExport(viewer: TViewer, q: TAccessLogExport, 
   return {
     fileName: name,
     contentType: q.encoding === "cp932" ? "text/csv; charset=Shift_JIS" : "text/csv; charset=utf-8",
-    body: Readable.toWeb(out) as ReadableStream<Uint8Array>,
+    body: webStreamOf(out, () => out.destroy(new Error("the client stopped the download"))),
   };
+}
+
+/**
+ * A web stream that pulls from a Node stream one chunk per read, and stops the Node side when the
+ * client goes away (the pipeline then releases the connection, which ends the COPY). Unlike
+ * Readable.toWeb, a chunk that arrives after the cancel is dropped instead of being enqueued into
+ * a closed stream, which threw an uncaught "Controller is already closed" (nodejs/node#64529).
+ */
+function webStreamOf(source: PassThrough, stop: () => void): ReadableStream<Uint8Array> {
+  const chunks = source[Symbol.asyncIterator]();
+  let cancelled = false;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const next = await chunks.next();
+          if (cancelled) return;
+          if (next.done) controller.close();
+          else controller.enqueue(new Uint8Array(next.value as Buffer));
+        } catch (err) {
+          if (!cancelled) controller.error(err);
+        }
+      },
+      cancel() {
+        cancelled = true;
+        stop();
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }
 
 export type TChainProblem = "hash" | "gap" | "link" | "tail";

@@ -17,6 +17,7 @@ import { importParsedMessage } from "@/lib/clinical/mutations";
 import { getCalendar, getContent } from "@/lib/clinical/queries";
 import type { TContentDraft } from "@/lib/clinical/ingest/types";
 import { db } from "@/lib/db/client";
+import { pgPool } from "@/lib/db/pg";
 import { registerPatient } from "@/lib/patients/mutations";
 import { searchPatients } from "@/lib/patients/queries";
 import { ZPatientSearch, ZRegisterPatient } from "@/lib/patients/schema";
@@ -189,6 +190,29 @@ describe("the monthly CSV", () => {
     expect((await exportRows(secretariat, { facilityId: A.id, direction: "viewed" })).length).toBe(4);
     const logged = await db().accessLog.findMany({ where: { accessType: "ACCESS_LOG_EXPORT", userId: secretariat.userId }, select: { detail: true } });
     expect(logged.map((l) => l.detail)).toEqual([`${A.code} ${month} viewed cp932`]);
+  });
+
+  it("a client that stops mid-download ends the COPY and frees its connection without an uncaught error; the next export works", async () => {
+    // enough rows that the CSV is still streaming when the reader stops
+    await db().$executeRaw`INSERT INTO access_logs (id, at, user_id, facility_id, access_type, detail)
+      SELECT gen_random_uuid(), ${new Date(`${month}-15T03:00:00Z`)}::timestamptz + make_interval(secs => g), ${doctorB.userId}::uuid, ${B.id}::uuid, 'PATIENT_SEARCH', repeat('検索 ', 40)
+        FROM generate_series(1, 5000) g`;
+    const uncaught: unknown[] = [];
+    const onUncaught = (err: unknown) => uncaught.push(err);
+    process.on("uncaughtException", onUncaught);
+    try {
+      const out = await openAccessLogExport(adminB, ZAccessLogExport.parse({ month, facilityId: B.id, direction: "viewing" }));
+      const reader = out.body.getReader();
+      const first = await reader.read();
+      expect(first.done).toBe(false);
+      await reader.cancel("client went away");
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(uncaught).toEqual([]);
+      expect(pgPool().totalCount - pgPool().idleCount).toBe(0);
+      expect((await exportRows(adminB, { facilityId: B.id, direction: "viewing" })).length).toBeGreaterThan(5000);
+    } finally {
+      process.off("uncaughtException", onUncaught);
+    }
   });
 });
 
