@@ -1,4 +1,4 @@
-import { AccessType, ConsentMethod, ConsentSigner, FacilityType, PublicationState, Qualification, Sex, SignInEventKind, StaffRole } from "@/generated/prisma/enums";
+import { AccessType, ConsentMethod, ConsentSigner, FacilityType, MailState, NotificationKind, PublicationState, Qualification, Sex, SignInEventKind, StaffRole } from "@/generated/prisma/enums";
 
 /**
  * The database's enum values for screens (select options, labels `enum.<Name>.<value>` in
@@ -13,5 +13,7 @@ export const CONSENT_METHODS = Object.values(ConsentMethod);
 export const CONSENT_SIGNERS = Object.values(ConsentSigner);
 export const ACCESS_TYPES = Object.values(AccessType);
 export const SIGN_IN_EVENT_KINDS = Object.values(SignInEventKind);
+export const MAIL_STATES = Object.values(MailState);
+export const NOTIFICATION_KINDS = Object.values(NotificationKind);
 
-export type { AccessType, ConsentAction, ConsentMethod, ConsentScope, ConsentSigner, FacilityType, PublicationState, Qualification, Sex, SignInEventKind, StaffRole } from "@/generated/prisma/enums";
+export type { AccessType, ConsentAction, ConsentMethod, ConsentScope, ConsentSigner, FacilityType, MailState, NotificationKind, PublicationState, Qualification, Sex, SignInEventKind, StaffRole } from "@/generated/prisma/enums";

@@ -1,5 +1,5 @@
 import type { TViewer } from "@/lib/auth/viewer-type";
-import { canManageCertificates, canManageFacilities, canSeeAdminMenu, canSeeAuditReports, canSeeOwnPatientList, canSeePatientAccessReports } from "@/lib/access/roles";
+import { canManageCertificates, canManageFacilities, canSeeAdminMenu, canSeeAuditReports, canSeeMailOutbox, canSeeOwnPatientList, canSeePatientAccessReports } from "@/lib/access/roles";
 import { mayReadRecords, mayRegisterPatients } from "@/lib/access/visibility";
 
 export type TMenuItem = { href: string; key: string };
@@ -16,6 +16,7 @@ export function menuFor(viewer: TViewer): { main: TMenuItem[]; admin: TMenuItem[
     ...(canSeeOwnPatientList(viewer) ? [{ href: "/patients/own", key: "menu.ownPatients" }] : []),
     { href: "/facilities", key: "menu.facilities" },
     { href: "/staff", key: "menu.staffSearch" },
+    ...(mayReadRecords(viewer.roles) ? [{ href: "/notifications", key: "menu.notifications" }] : []),
   ];
   const admin: TMenuItem[] = [];
   if (canManageFacilities(viewer)) admin.push({ href: "/admin/facilities", key: "menu.adminFacilities" });
@@ -24,5 +25,6 @@ export function menuFor(viewer: TViewer): { main: TMenuItem[]; admin: TMenuItem[
   if (canSeeAdminMenu(viewer)) admin.push({ href: "/admin/access-logs", key: "menu.adminAccessLogs" });
   if (canSeeAuditReports(viewer)) admin.push({ href: "/admin/audit", key: "menu.adminAudit" });
   else if (canSeePatientAccessReports(viewer)) admin.push({ href: "/admin/audit/patient", key: "menu.adminPatientAccess" });
+  if (canSeeMailOutbox(viewer)) admin.push({ href: "/admin/mail-outbox", key: "menu.adminMailOutbox" });
   return { main, admin };
 }

@@ -1,17 +1,19 @@
 import { PortalHeader } from "@/components/layout/portal-header";
 import { IdleTimer } from "@/components/layout/idle-timer";
 import { requireViewer, getTerminal } from "@/lib/auth/viewer";
+import { mayReadRecords } from "@/lib/access/visibility";
 import { env } from "@/lib/env";
 import { menuFor } from "@/lib/menu";
+import { countUnreadNotifications } from "@/lib/notes/queries";
 
 export const dynamic = "force-dynamic";
 
 export default async function PortalLayout({ children }: { children: React.ReactNode }) {
   const viewer = await requireViewer();
-  const terminal = await getTerminal();
+  const [terminal, unreadCount] = await Promise.all([getTerminal(), mayReadRecords(viewer.roles) ? countUnreadNotifications(viewer) : Promise.resolve(null)]);
   return (
     <div className="min-h-screen">
-      <PortalHeader viewer={viewer} terminalName={terminal?.terminalName ?? ""} menu={menuFor(viewer)} />
+      <PortalHeader viewer={viewer} terminalName={terminal?.terminalName ?? ""} menu={menuFor(viewer)} unreadCount={unreadCount} />
       <main className="mx-auto max-w-6xl px-4 py-6">{children}</main>
       <IdleTimer idleSeconds={env().IDLE_TIMEOUT_SECONDS} />
     </div>

@@ -10,7 +10,18 @@ import type { TViewer } from "@/lib/auth/viewer-type";
 import type { TMenuItem } from "@/lib/menu";
 
 /** Fixed header: the menu stays on every screen (seed 004: 上部のメニューアイコンは固定表示). */
-export function PortalHeader({ viewer, terminalName, menu }: { viewer: TViewer; terminalName: string; menu: { main: TMenuItem[]; admin: TMenuItem[] } }) {
+export function PortalHeader({
+  viewer,
+  terminalName,
+  menu,
+  unreadCount,
+}: {
+  viewer: TViewer;
+  terminalName: string;
+  menu: { main: TMenuItem[]; admin: TMenuItem[] };
+  /** unread notifications; null for users who get none (they do not read records) */
+  unreadCount: number | null;
+}) {
   const { t } = useI18n();
   const pathname = usePathname();
   const [open, setOpen] = useState(false);
@@ -26,23 +37,27 @@ export function PortalHeader({ viewer, terminalName, menu }: { viewer: TViewer; 
         <Link href="/" className="text-lg font-bold">
           {t("app.name")}
         </Link>
-        <button type="button" className="ml-auto rounded border border-white/40 px-3 py-1 lg:hidden" aria-expanded={open} onClick={() => setOpen(!open)}>
-          ☰ {t("menu.open")}
-        </button>
-        <nav className={`${open ? "flex" : "hidden"} w-full flex-col gap-1 lg:flex lg:w-auto lg:flex-row`} aria-label={t("menu.open")}>
+        {/* On a phone the bell stays beside the menu button; on a wider screen it follows the user block. */}
+        <div className="ml-auto flex items-center gap-2 lg:order-last lg:ml-0">
+          {unreadCount !== null && <NotificationBell count={unreadCount} isCurrent={pathname === "/notifications"} />}
+          <button type="button" className="min-h-11 rounded border border-white/40 px-3 py-1 lg:hidden" aria-expanded={open} onClick={() => setOpen(!open)}>
+            ☰ {t("menu.open")}
+          </button>
+        </div>
+        <nav className={`${open ? "flex" : "hidden"} w-full flex-col gap-1 lg:flex lg:w-auto lg:flex-row lg:flex-wrap`} aria-label={t("menu.open")}>
           {items.map((item) => (
             <Link
               key={item.href}
               href={item.href}
               onClick={() => setOpen(false)}
-              className={`rounded px-3 py-2 text-sm ${isActive(item.href) ? "bg-white/20 font-semibold" : "hover:bg-white/10"}`}
+              className={`rounded px-3 py-2 text-sm whitespace-nowrap ${isActive(item.href) ? "bg-white/20 font-semibold" : "hover:bg-white/10"}`}
             >
               {t(item.key)}
             </Link>
           ))}
         </nav>
         <div className="flex w-full items-center gap-3 text-sm lg:ml-auto lg:w-auto">
-          <div className="leading-tight" data-testid="header-user">
+          <div className="min-w-0 flex-1 leading-tight lg:flex-none" data-testid="header-user">
             <div className="text-teal-100">
               {viewer.facilityName}
               {terminalName && <span className="ml-2 text-xs">[{terminalName}]</span>}
@@ -51,10 +66,12 @@ export function PortalHeader({ viewer, terminalName, menu }: { viewer: TViewer; 
               {viewer.name}
             </Link>
           </div>
-          <LocaleSwitch />
+          <div className="shrink-0 whitespace-nowrap">
+            <LocaleSwitch />
+          </div>
           <button
             type="button"
-            className="rounded bg-white/15 px-3 py-1 hover:bg-white/25"
+            className="shrink-0 rounded bg-white/15 px-3 py-1 whitespace-nowrap hover:bg-white/25"
             onClick={() => void signOut({ callbackUrl: "/login?reason=signed_out" })}
           >
             {t("menu.signOut")}
@@ -62,5 +79,32 @@ export function PortalHeader({ viewer, terminalName, menu }: { viewer: TViewer; 
         </div>
       </div>
     </header>
+  );
+}
+
+/** The bell to the notifications, with the unread count as a badge (and in words for screen readers). */
+function NotificationBell({ count, isCurrent }: { count: number; isCurrent: boolean }) {
+  const { t } = useI18n();
+  const label = count > 0 ? t("notices.badge", { count }) : t("notices.badgeNone");
+  return (
+    <Link
+      href="/notifications"
+      aria-label={label}
+      title={label}
+      aria-current={isCurrent ? "page" : undefined}
+      data-testid="notification-bell"
+      data-count={count}
+      className={`relative inline-flex min-h-11 min-w-11 items-center justify-center rounded ${isCurrent ? "bg-white/20" : "hover:bg-white/10"}`}
+    >
+      <svg aria-hidden viewBox="0 0 24 24" className="h-6 w-6" fill="none" stroke="currentColor" strokeWidth={2} strokeLinecap="round" strokeLinejoin="round">
+        <path d="M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9" />
+        <path d="M13.73 21a2 2 0 0 1-3.46 0" />
+      </svg>
+      {count > 0 && (
+        <span aria-hidden className="absolute top-0.5 right-0.5 min-w-5 rounded-full bg-amber-400 px-1 text-center text-xs leading-5 font-bold text-slate-900">
+          {count > 99 ? "99+" : count}
+        </span>
+      )}
+    </Link>
   );
 }

@@ -41,6 +41,9 @@ export const canSeeAuditReports = isSecretariat;
  */
 export const canSeePatientAccessReports = (v: TViewer) => isSecretariat(v) || isFacilityAdmin(v);
 
+/** The mail outbox (what waits for SMTP, what failed) belongs to the secretariat that runs the server. */
+export const canSeeMailOutbox = isSecretariat;
+
 /** Throws FORBIDDEN; callers that must not reveal existence use NOT_FOUND themselves. */
 export function assertAllowed(allowed: boolean, what: string): asserts allowed {
   if (!allowed) throw new AppError("FORBIDDEN", `not allowed: ${what}`);

@@ -5,7 +5,7 @@ import type { TViewer } from "@/lib/auth/viewer-type";
 import { CONSENT_SCAN_MAX_BYTES, type TConsentInput } from "@/lib/consent/schema";
 import { coveragePeriods, type TConsentEventCore } from "@/lib/consent/state";
 import { startOfJapanDay, todayInJapan } from "@/lib/dates";
-import { AppError, notFound, fieldError } from "@/lib/errors";
+import { notFound, fieldError } from "@/lib/errors";
 import { deleteBytes, putBytes, sniffFileType } from "@/lib/files/store";
 import { isUuid } from "@/lib/text";
 

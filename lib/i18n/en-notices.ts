@@ -5,7 +5,6 @@ export const enNotices: Record<keyof typeof jaNotices, string> = {
   "menu.notifications": "Notifications",
   "menu.adminMailOutbox": "Mail outbox",
 
-  "patientPage.participants": "Participants",
   "participants.title": "Participants",
   "participants.lead": "When a post has “Notify participants” ticked, participants get a notification in the portal, and those with an e-mail address also get an e-mail (it never contains clinical content).",
   "participants.youAre": "You are a participant for this patient.",
@@ -30,8 +29,6 @@ export const enNotices: Record<keyof typeof jaNotices, string> = {
   "participants.add": "Add",
   "participants.added": "{name} was added to the participants.",
   "participants.noCandidates": "Nobody else can be added.",
-  "v.participant.user.required": "Choose the staff member to add",
-  "v.participant.user.cannotSee": "This staff member cannot see this patient, so they cannot be a participant",
 
   "notices.title": "Notifications",
   "notices.lead": "When a note, comment, document or file is posted for a patient you participate in, it is announced here. Opening the post from the patient's name marks it read.",

@@ -3,7 +3,6 @@ export const jaNotices = {
   "menu.notifications": "通知",
   "menu.adminMailOutbox": "メール送信状況",
 
-  "patientPage.participants": "参加者",
   "participants.title": "参加者",
   "participants.lead": "「参加者へ通知」にチェックを付けた投稿は、参加者にポータル内の通知で知らされ、メールアドレスを登録している参加者にはメールでも届きます（メールに診療内容は含まれません）。",
   "participants.youAre": "あなたはこの患者の参加者です。",
@@ -28,8 +27,6 @@ export const jaNotices = {
   "participants.add": "追加",
   "participants.added": "{name} さんを参加者に追加しました。",
   "participants.noCandidates": "追加できる職員はいません。",
-  "v.participant.user.required": "追加する職員を選んでください",
-  "v.participant.user.cannotSee": "この職員はこの患者を閲覧できないため、参加者にできません",
 
   "notices.title": "通知",
   "notices.lead": "参加者になっている患者にノート・コメント・文書・ファイルが投稿されると、ここに届きます。患者名から投稿を開くと既読になります。",

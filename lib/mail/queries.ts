@@ -13,7 +13,13 @@ export async function listOutbox(viewer: TViewer, q: { state?: MailState | null;
   const page = Math.max(1, q.page ?? 1);
   const where = q.state ? { state: q.state } : {};
   const [rows, total, counts] = await Promise.all([
-    db().mailOutbox.findMany({ where, orderBy: [{ createdAt: "desc" }, { id: "asc" }], skip: (page - 1) * OUTBOX_PAGE_SIZE, take: OUTBOX_PAGE_SIZE }),
+    db().mailOutbox.findMany({
+      where,
+      orderBy: [{ createdAt: "desc" }, { id: "asc" }],
+      skip: (page - 1) * OUTBOX_PAGE_SIZE,
+      take: OUTBOX_PAGE_SIZE,
+      select: { id: true, createdAt: true, toAddress: true, subject: true, state: true, attempts: true, lastError: true, sentAt: true },
+    }),
     db().mailOutbox.count({ where }),
     db().mailOutbox.groupBy({ by: ["state"], _count: { _all: true } }),
   ]);

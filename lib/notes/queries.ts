@@ -175,7 +175,7 @@ export async function listParticipants(viewer: TViewer, patientId: string, now: 
       where: {
         isRetired: false,
         roles: { hasSome: ["CLINICIAN", "LIAISON"] },
-        facility: { links: { some: { patientId, ...viewingLinkWhere(now) } } },
+        facility: { patientLinks: { some: { patientId, ...viewingLinkWhere(now) } } },
       },
       orderBy: [{ facility: { code: "asc" } }, { nameKana: "asc" }],
       take: 500,
