@@ -86,3 +86,6 @@ export function ageOn(birth: Date, on: Date): { years: number; months: number } 
 
 /** The instant a date begins in Japan (00:00 JST). */
 export const startOfJapanDay = (d: Date) => new Date(d.getTime() - 9 * 3600_000);
+
+/** An instant as Japan's wall clock in the form <input type="datetime-local"> takes (2026-11-22T09:30). */
+export const japanDateTimeLocal = (d: Date) => new Date(d.getTime() + 9 * 3600_000).toISOString().slice(0, 16);

@@ -6,6 +6,7 @@ import { useI18n } from "@/components/i18n-provider";
 import { QualificationBadge } from "@/components/notes/qualification-badge";
 import { Button, Field, FieldErrors, FormResultAlert, Input, inputClass, Select } from "@/components/ui/form";
 import { useActionForm } from "@/components/ui/use-action-form";
+import { useHydrated } from "@/components/ui/use-hydrated";
 import { QUALIFICATIONS } from "@/lib/enums";
 import { formatDateTime } from "@/lib/i18n";
 import type { TNotePayload } from "@/lib/notes/model";
@@ -17,6 +18,7 @@ import { deleteNoteAction, editNoteAction, postCommentAction } from "@/lib/notes
 export function CommentThread({ contentId, comments }: { contentId: string; comments: TComment[] }) {
   const { t, locale } = useI18n();
   const router = useRouter();
+  const hydrated = useHydrated();
   const form = useActionForm(
     (input) => postCommentAction(contentId, input),
     () => {
@@ -50,7 +52,7 @@ export function CommentThread({ contentId, comments }: { contentId: string; comm
           </li>
         ))}
       </ol>
-      <form onSubmit={form.onSubmit} className="space-y-2 border-t border-slate-200 pt-3" noValidate>
+      <form onSubmit={form.onSubmit} method="post" className="space-y-2 border-t border-slate-200 pt-3" noValidate>
         <FormResultAlert result={form.result} />
         <label htmlFor="comment-body" className="block text-sm font-medium text-slate-700">
           {t("notes.comments.write")}
@@ -62,7 +64,7 @@ export function CommentThread({ contentId, comments }: { contentId: string; comm
             <input type="checkbox" name="notify" className="h-5 w-5" />
             {t("notes.form.notify")}
           </label>
-          <Button type="submit" disabled={form.pending} aria-busy={form.pending}>
+          <Button type="submit" disabled={!hydrated || form.pending} aria-busy={form.pending}>
             {t("notes.comments.send")}
           </Button>
         </div>

@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useI18n } from "@/components/i18n-provider";
+import { useHydrated } from "@/components/ui/use-hydrated";
 import { Alert, Button, Field, FieldErrors, FormResultAlert, Input, inputClass, Select } from "@/components/ui/form";
 import { QUALIFICATIONS } from "@/lib/enums";
 import type { TActionResult } from "@/lib/errors";
@@ -21,6 +22,7 @@ type TPostContext = { patientId: string; uploadMaxMb: number; sharedWithOthers: 
 
 function useMultipartPost(action: (patientId: string, form: FormData) => Promise<TActionResult<{ id: string }>>, patientId: string, after: (id: string) => string) {
   const router = useRouter();
+  const hydrated = useHydrated();
   const [pending, setPending] = useState(false);
   const [result, setResult] = useState<TActionResult<{ id: string }> | null>(null);
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
@@ -36,7 +38,7 @@ function useMultipartPost(action: (patientId: string, form: FormData) => Promise
       setPending(false);
     }
   }
-  return { pending, result, fieldErrors: result && !result.ok ? result.fieldErrors : {}, onSubmit };
+  return { pending, ready: hydrated && !pending, result, fieldErrors: result && !result.ok ? result.fieldErrors : {}, onSubmit };
 }
 
 /** The files of a post: several inputs (one more appears when one is filled), a camera button on phones, the running total. */
@@ -130,7 +132,7 @@ export function NoteForm({ ctx }: { ctx: TPostContext }) {
   const { t } = useI18n();
   const f = useMultipartPost(postNoteAction, ctx.patientId, (id) => `/patients/${ctx.patientId}/notes/${id}`);
   return (
-    <form onSubmit={f.onSubmit} className="max-w-2xl" noValidate data-testid="note-form">
+    <form onSubmit={f.onSubmit} method="post" encType="multipart/form-data" className="max-w-2xl" noValidate data-testid="note-form">
       <p className="mb-4 text-sm text-slate-600">{t("notes.form.intro")}</p>
       <SharingNotice shared={ctx.sharedWithOthers} />
       <FormResultAlert result={f.result} />
@@ -160,7 +162,7 @@ export function NoteForm({ ctx }: { ctx: TPostContext }) {
       <Radios name="icon" values={NOTE_ICONS} labelKey="notes.icon" defaultValue="QUALIFICATION" legend={t("notes.form.icon")} />
       <NotifyCheckbox />
       <div className="mt-4 flex flex-wrap gap-3">
-        <Button type="submit" disabled={f.pending} aria-busy={f.pending}>
+        <Button type="submit" disabled={!f.ready} aria-busy={f.pending}>
           {f.pending ? t("notes.form.sending") : t("notes.form.submit")}
         </Button>
         <a href={`/patients/${ctx.patientId}/notes`} className="inline-flex min-h-11 items-center px-4 text-teal-800 underline">
@@ -175,7 +177,7 @@ export function DocumentForm({ ctx }: { ctx: TPostContext }) {
   const { t } = useI18n();
   const f = useMultipartPost(postDocumentAction, ctx.patientId, () => `/patients/${ctx.patientId}/notes?kind=documents`);
   return (
-    <form onSubmit={f.onSubmit} className="max-w-2xl" noValidate data-testid="document-form">
+    <form onSubmit={f.onSubmit} method="post" encType="multipart/form-data" className="max-w-2xl" noValidate data-testid="document-form">
       <p className="mb-4 text-sm text-slate-600">{t("notes.document.intro")}</p>
       <SharingNotice shared={ctx.sharedWithOthers} />
       <FormResultAlert result={f.result} />
@@ -200,7 +202,7 @@ export function DocumentForm({ ctx }: { ctx: TPostContext }) {
       <p className="mb-4 text-sm text-slate-600">{t("notes.document.pdfNote")}</p>
       <NotifyCheckbox />
       <div className="mt-4 flex flex-wrap gap-3">
-        <Button type="submit" disabled={f.pending} aria-busy={f.pending}>
+        <Button type="submit" disabled={!f.ready} aria-busy={f.pending}>
           {f.pending ? t("notes.form.sending") : t("notes.form.submit")}
         </Button>
       </div>
@@ -212,7 +214,7 @@ export function FileForm({ ctx }: { ctx: TPostContext }) {
   const { t } = useI18n();
   const f = useMultipartPost(postFileAction, ctx.patientId, () => `/patients/${ctx.patientId}/notes?kind=files`);
   return (
-    <form onSubmit={f.onSubmit} className="max-w-2xl" noValidate data-testid="file-form">
+    <form onSubmit={f.onSubmit} method="post" encType="multipart/form-data" className="max-w-2xl" noValidate data-testid="file-form">
       <p className="mb-4 text-sm text-slate-600">{t("notes.file.intro")}</p>
       <SharingNotice shared={ctx.sharedWithOthers} />
       <FormResultAlert result={f.result} />
@@ -239,7 +241,7 @@ export function FileForm({ ctx }: { ctx: TPostContext }) {
       </fieldset>
       <NotifyCheckbox />
       <div className="mt-4 flex flex-wrap gap-3">
-        <Button type="submit" disabled={f.pending} aria-busy={f.pending}>
+        <Button type="submit" disabled={!f.ready} aria-busy={f.pending}>
           {f.pending ? t("notes.form.sending") : t("notes.form.submit")}
         </Button>
       </div>

@@ -17,7 +17,7 @@ import { expectSignedIn, FACILITY, facilityContext, origin, screenshot, signIn, 
 
 const NURSING = "2000401"; // あおば訪問看護ステーション
 const PHONE = { width: 390, height: 844 };
-const NOTE_TITLE = "点滴してきました";
+const NOTE_TITLE = "夕方の訪問記録";
 const NOTE_BODY = "15:20訪問。BP120/60mmHg、P67、KT36.4℃。褥瘡の画像を添付します。";
 
 type TMail = { to: string; subject: string; text: string };
@@ -67,6 +67,7 @@ async function openNoteForm(page: Page, pid: string) {
 }
 
 test("a visiting nurse posts a note with a photo from a phone; the hospital doctor is told by e-mail without clinical text, sees it in the ノート row and comments; the nurse sees the comment", async ({ browser }) => {
+  test.setTimeout(150_000); // two users, two devices, a real SMTP round trip
   const pid = await patientId("南 信太郎");
 
   // The nurse, on a phone, adds the hospital's doctor to the patient's participants.
@@ -79,7 +80,7 @@ test("a visiting nurse posts a note with a photo from a phone; the hospital doct
   const candidates = phone.getByRole("combobox").first();
   await candidates.selectOption((await candidates.locator("option", { hasText: "医師 一郎" }).getAttribute("value"))!);
   await phone.getByRole("button", { name: /^(追加|Add)$/ }).click();
-  await expect(phone.getByText("医師 一郎")).toBeVisible();
+  await expect(phone.locator('[data-testid="participant"][data-name="医師 一郎"]')).toBeVisible();
 
   // The note: 連絡, with a photo, participants notified.
   await openNoteForm(phone, pid);
@@ -146,13 +147,14 @@ test("a visiting nurse posts a note with a photo from a phone; the hospital doct
       [pid],
     ),
   );
-  expect(log.rows.map((r) => r.access_type).sort()).toEqual(["COMMENT_POST", "CONTENT_POST", "CONTENT_VIEW"]);
+  // FILE_VIEW: the photo shown as a thumbnail
+  expect(log.rows.map((r) => r.access_type).sort()).toEqual(["COMMENT_POST", "CONTENT_POST", "CONTENT_VIEW", "FILE_VIEW"]);
 
   // Leave the participants as they were.
   await phone.goto(`${origin()}/patients/${pid}/participants`);
-  const row = phone.locator("li", { hasText: "医師 一郎" });
-  await row.getByRole("button", { name: /^(削除|Remove)$/ }).click();
-  await expect(phone.locator("li", { hasText: "医師 一郎" })).toHaveCount(0);
+  const row = phone.locator('[data-testid="participant"][data-name="医師 一郎"]');
+  await row.getByRole("button", { name: /を参加者から削除|Remove/ }).click();
+  await expect(row).toHaveCount(0);
   await nursing.close();
   await hospital.close();
 });

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { ContentDetail } from "@/components/calendar/content-detail";
 import { CommentThread, NoteAuthorTools } from "@/components/notes/note-thread";
+import { japanDateTimeLocal } from "@/lib/dates";
 import { getLocale, getT } from "@/lib/i18n/server";
 import { formatDateTime } from "@/lib/i18n";
 import { postPayloadOf } from "@/lib/notes/model";
@@ -8,7 +9,6 @@ import { getNoteThread } from "@/lib/notes/queries";
 import { orNotFound } from "@/lib/server/or-not-found";
 import { loadPatient } from "../../load-patient";
 
-const japanLocal = (d: Date) => new Date(d.getTime() + 9 * 3600_000).toISOString().slice(0, 16);
 
 /** One note with its comments (and the author's edit and delete while the window is open); opening it marks the thread read. */
 export default async function NoteThreadPage({ params }: { params: Promise<{ id: string; contentId: string }> }) {
@@ -33,7 +33,7 @@ export default async function NoteThreadPage({ params }: { params: Promise<{ id:
         {thread.readBy > 0 && ` · ${t("notes.comments.readBy", { n: thread.readBy })}`}
       </p>
       {thread.canEdit && thread.editableUntil && post?.post === "note" && (
-        <NoteAuthorTools contentId={contentId} patientId={id} note={post} title={thread.content.title} occurredLocal={japanLocal(new Date(thread.content.occurredAt))} editableUntil={thread.editableUntil} />
+        <NoteAuthorTools contentId={contentId} patientId={id} note={post} title={thread.content.title} occurredLocal={japanDateTimeLocal(new Date(thread.content.occurredAt))} editableUntil={thread.editableUntil} />
       )}
       {isNote && <CommentThread contentId={contentId} comments={thread.comments} />}
     </section>

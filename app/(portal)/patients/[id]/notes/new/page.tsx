@@ -1,12 +1,11 @@
 import { DocumentForm, FileForm, NoteForm } from "@/components/notes/post-forms";
 import { NoRecordsAccess } from "@/components/patients/no-records-access";
+import { japanDateTimeLocal } from "@/lib/dates";
 import { getT } from "@/lib/i18n/server";
 import { getPostingContext } from "@/lib/notes/queries";
 import { orNotFound } from "@/lib/server/or-not-found";
 import { loadPatient } from "../../load-patient";
 
-/** Japan time now as <input type="datetime-local"> wants it. */
-const japanLocal = (d: Date) => new Date(d.getTime() + 9 * 3600_000).toISOString().slice(0, 16);
 
 /** The post forms (seed 000): ノート (default), サマリー文書 (?type=document), ファイル (?type=file). */
 export default async function NewPostPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
@@ -20,8 +19,8 @@ export default async function NewPostPage({ params, searchParams }: { params: Pr
     uploadMaxMb: context.uploadMaxMb,
     sharedWithOthers: context.ownLink?.sharedWithOthers ?? false,
     defaultQualification: viewer.qualification,
-    nowLocal: japanLocal(now),
-    today: japanLocal(now).slice(0, 10),
+    nowLocal: japanDateTimeLocal(now),
+    today: japanDateTimeLocal(now).slice(0, 10),
   };
   const type = sp.type === "document" ? "document" : sp.type === "file" ? "file" : "note";
   return (
