@@ -15,6 +15,9 @@ import { importStorageTree, ingestFhirBundle } from "@/lib/clinical/ingest/mutat
 import { generateDemoDocuments } from "@/scripts/fhir/demo-documents.mts";
 import { generateDemoSsmix2 } from "@/scripts/ssmix2/demo-region.mts";
 import { registerPatient } from "@/lib/patients/mutations";
+import { addParticipant, postComment, postFile, postNote } from "@/lib/notes/mutations";
+import { getNoteThread } from "@/lib/notes/queries";
+import { ZPostComment, ZPostFile, ZPostNote } from "@/lib/notes/schema";
 import { ZRegisterPatient } from "@/lib/patients/schema";
 import { issueCertificate } from "@/lib/pki/mutations";
 import { getCertificateFile } from "@/lib/pki/queries";
@@ -198,6 +201,7 @@ export async function seedDemoRegion(opts: { certDir: string; log: (line: string
   });
   await seedDemoPatients(viewers, new Map(created.map((c) => [c.f.code, c.facilityId])));
   await seedDemoClinicalData(created, viewers, opts.log);
+  await seedDemoNotes(viewers);
   fs.mkdirSync(opts.certDir, { recursive: true, mode: 0o700 });
   const out: TDemoCertificate[] = [];
   for (const { facilityId, f } of created) {
@@ -210,6 +214,45 @@ export async function seedDemoRegion(opts: { certDir: string; log: (line: string
   fs.writeFileSync(path.join(opts.certDir, "certificates.json"), JSON.stringify(out, null, 2), { mode: 0o600 });
   opts.log(`seeded the demo region: ${created.length} facilities`);
   return out;
+}
+
+/**
+ * Notes both ways for 南 信太郎 (seed 000's example): the visiting nurse's record with a photo,
+ * the hospital doctor's reply (read by the nurse), and the hospital's stroke pathway as a file
+ * valid for a year. Written through the same mutations as the screens.
+ */
+async function seedDemoNotes(viewers: Map<string, TViewer>): Promise<void> {
+  const nurse = viewers.get("aoba-nurse");
+  const doctor = viewers.get("hosp-doctor");
+  const liaison = viewers.get("hosp-liaison");
+  const patient = await db().patient.findFirst({ where: { nameKanji: "南 信太郎" }, select: { id: true } });
+  if (!nurse || !doctor || !liaison || !patient) return;
+  const daysAgo = (n: number, hm: string) => {
+    const d = new Date(Date.now() - n * 86_400_000 + 9 * 3600_000).toISOString().slice(0, 10);
+    return `${d}T${hm}`;
+  };
+  await addParticipant(nurse, patient.id, nurse.userId);
+  const photo = path.resolve("tests/fixtures/images/chest-xray.jpg");
+  const { id: noteId } = await postNote(
+    nurse,
+    patient.id,
+    ZPostNote.parse({
+      noteType: "NOTE", noteKind: "RECORD", qualification: "NURSE", occurredAt: daysAgo(3, "17:00"), title: "点滴してきました",
+      body: "15:20訪問。\nBP120/60mmHg、P67、KT36.4℃。\n声の感じは以前よりも弱々しくなりました。昼は桃を3切れ。褥瘡は改善しています。", icon: "QUALIFICATION",
+    }),
+    fs.existsSync(photo) ? [{ bytes: new Uint8Array(fs.readFileSync(photo)), fileName: "訪問時の写真.jpg" }] : [],
+  );
+  await postComment(doctor, noteId, ZPostComment.parse({ body: "ありがとうございます。明日往診します。点滴はもう一日お願いします。" }));
+  await getNoteThread(nurse, patient.id, noteId);
+  const pathway = path.resolve("tests/fixtures/office/sample.xlsx");
+  if (fs.existsSync(pathway)) {
+    await postFile(
+      liaison,
+      patient.id,
+      ZPostFile.parse({ from: daysAgo(30, "00:00").slice(0, 10), to: daysAgo(-335, "00:00").slice(0, 10), description: "脳卒中パス（初版）", periodLabel: "クリニカルパス『脳卒中パス』" }),
+      { bytes: new Uint8Array(fs.readFileSync(pathway)), fileName: "脳卒中地域連携クリニカルパス.xlsx" },
+    );
+  }
 }
 
 export function printDemoCredentials(certs: TDemoCertificate[], log: (line: string) => void): void {
