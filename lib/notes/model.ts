@@ -67,3 +67,13 @@ export const isWithinEditWindow = (postedAt: Date, now: Date, minutes: number) =
 
 /** Bytes as users read sizes in the seed's form ("0.037MB / 30MB"). */
 export const formatMegabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes < 1024 * 1024 ? 3 : 1)}MB`;
+
+/**
+ * The user's file name, ending in the extension of what the bytes are (a JPEG called 薬.pdf is
+ * saved as 薬.pdf.jpg), so a download never opens in a program its content does not belong to.
+ */
+export function nameWithExtension(name: string, extension: string): string {
+  const same = extension === "jpg" ? /\.(jpe?g)$/i : new RegExp(`\\.${extension}$`, "i");
+  const base = name.trim() || "file";
+  return (same.test(base) ? base : `${base.slice(0, 240)}.${extension}`).slice(0, 255);
+}

@@ -15,7 +15,7 @@ import { isUuid } from "@/lib/text";
 import { visibleContentsWhere } from "@/lib/clinical/queries";
 import { deliverSoon, enqueueMail, type TOutgoingMail } from "@/lib/mail/mutations";
 import { NOTE_MAX_FILES, type TEditNote, type TPostComment, type TPostDocument, type TPostFile, type TPostNote } from "@/lib/notes/schema";
-import { documentTitleOf, noteCategoryOf, type TPostFileEntry, type TNotePayload, type TDocumentPayload, type TFilePayload } from "@/lib/notes/model";
+import { documentTitleOf, nameWithExtension, noteCategoryOf, type TPostFileEntry, type TNotePayload, type TDocumentPayload, type TFilePayload } from "@/lib/notes/model";
 
 /*
  * Posting in the portal (C6): notes, comments, documents and files. A post is a clinical content
@@ -75,7 +75,7 @@ async function removeStored(stored: { storageKey: string }[]): Promise<void> {
 async function recordFiles(tx: TTx, viewer: TViewer, stored: (TStoredUpload & { fileName?: string })[], role: TPostFileEntry["role"] = "original"): Promise<TPostFileEntry[]> {
   const entries: TPostFileEntry[] = [];
   for (const s of stored) {
-    const fileName = (s.fileName ?? `file.${s.type.extension}`).slice(0, 255);
+    const fileName = nameWithExtension(s.fileName ?? "file", s.type.extension);
     const row = await tx.storedFile.create({
       data: {
         storageKey: s.storageKey,

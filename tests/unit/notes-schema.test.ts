@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ZPostComment, ZPostDocument, ZPostFile, ZPostNote } from "@/lib/notes/schema";
-import { documentTitleOf, formatMegabytes, isWithinEditWindow, noteCategoryOf, postPayloadOf } from "@/lib/notes/model";
+import { documentTitleOf, formatMegabytes, isWithinEditWindow, nameWithExtension, noteCategoryOf, postPayloadOf } from "@/lib/notes/model";
 import { messageParts } from "@/lib/errors";
 
 const note = { noteType: "NOTE", noteKind: "RECORD", qualification: "NURSE", occurredAt: "2016-11-28T17:00", title: "", body: "点滴してきました", icon: "QUALIFICATION" };
@@ -84,6 +84,16 @@ describe("post model", () => {
     expect(formatMegabytes(38_797)).toBe("0.037MB");
     expect(formatMegabytes(31 * 1024 * 1024)).toBe("31.0MB");
     expect(documentTitleOf("NURSING_SUMMARY")).toBe("看護要約");
+  });
+
+  it("a stored file's name ends in what its bytes are", () => {
+    expect(nameWithExtension("訪問時の写真.jpg", "jpg")).toBe("訪問時の写真.jpg");
+    expect(nameWithExtension("photo.JPEG", "jpg")).toBe("photo.JPEG");
+    expect(nameWithExtension("薬.pdf", "jpg")).toBe("薬.pdf.jpg");
+    expect(nameWithExtension("看護サマリー.xlsx", "xlsx")).toBe("看護サマリー.xlsx");
+    expect(nameWithExtension("report", "pdf")).toBe("report.pdf");
+    expect(nameWithExtension("  ", "png")).toBe("file.png");
+    expect(nameWithExtension("あ".repeat(300), "pdf")).toHaveLength(244);
   });
 
   it("field messages carry their variables through to the form", () => {
