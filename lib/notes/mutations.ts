@@ -9,12 +9,13 @@ import { mayReadRecords, viewerLinkWhere } from "@/lib/access/visibility";
 import { writeAccessLog } from "@/lib/audit/mutations";
 import { todayInJapan } from "@/lib/dates";
 import { AppError, fieldError, notFound } from "@/lib/errors";
-import { deleteBytes, putBytes, storeUpload, type TStoredUpload } from "@/lib/files/store";
+import { putBytes, type TStoredUpload } from "@/lib/files/store";
+import { removeStored, storeUploads, type TUploadFile } from "@/lib/files/uploads";
 import { convertToPdf } from "@/lib/files/converter";
 import { isUuid } from "@/lib/text";
 import { visibleContentsWhere } from "@/lib/clinical/queries";
 import { deliverSoon, enqueueMail, type TOutgoingMail } from "@/lib/mail/mutations";
-import { NOTE_MAX_FILES, type TEditNote, type TPostComment, type TPostDocument, type TPostFile, type TPostNote } from "@/lib/notes/schema";
+import { type TEditNote, type TPostComment, type TPostDocument, type TPostFile, type TPostNote } from "@/lib/notes/schema";
 import { documentTitleOf, nameWithExtension, noteCategoryOf, type TPostFileEntry, type TNotePayload, type TDocumentPayload, type TFilePayload } from "@/lib/notes/model";
 
 /*
@@ -25,7 +26,7 @@ import { documentTitleOf, nameWithExtension, noteCategoryOf, type TPostFileEntry
  * transaction; a refusal or a failed write removes them again.
  */
 
-export type TUploadFile = { bytes: Uint8Array; fileName: string };
+export type { TUploadFile };
 
 const sha256 = (value: unknown) => crypto.createHash("sha256").update(JSON.stringify(value)).digest("hex");
 
@@ -41,34 +42,6 @@ async function requirePostingLink(viewer: TViewer, patientId: string, now: Date,
     throw notFound("patient");
   }
   return link;
-}
-
-/**
- * Checks every file (type by content, whitelist, scanner) and the total against UPLOAD_MAX_MB,
- * then stores them. Any refusal stores nothing: what was already written is removed.
- */
-async function storeUploads(files: TUploadFile[], field: string): Promise<TStoredUpload[]> {
-  const present = files.filter((f) => f.bytes.byteLength > 0);
-  if (present.length > NOTE_MAX_FILES) throw fieldError(field, "v.upload.tooMany", { max: NOTE_MAX_FILES });
-  const limit = env().UPLOAD_MAX_MB * 1024 * 1024;
-  const total = present.reduce((n, f) => n + f.bytes.byteLength, 0);
-  if (total > limit) throw fieldError(field, "v.upload.tooLarge", { total: (total / 1024 / 1024).toFixed(1), max: env().UPLOAD_MAX_MB });
-  const stored: TStoredUpload[] = [];
-  try {
-    for (const f of present) {
-      const r = await storeUpload(f.bytes, f.fileName);
-      if (!r.ok) throw fieldError(field, `v.upload.${r.refusal.code}`, { name: f.fileName.slice(0, 100), detail: r.refusal.detail });
-      stored.push(r.stored);
-    }
-  } catch (err) {
-    await removeStored(stored);
-    throw err;
-  }
-  return stored.map((s, i) => ({ ...s, fileName: present[i]!.fileName }) as TStoredUpload & { fileName: string });
-}
-
-async function removeStored(stored: { storageKey: string }[]): Promise<void> {
-  await Promise.all(stored.map((s) => deleteBytes(s.storageKey).catch(() => undefined)));
 }
 
 /** The stored_files rows of a post's files, and their entries for the payload. */
