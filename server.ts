@@ -19,6 +19,7 @@ import { prepareEnvironment } from "@/lib/server/prepare";
 import { migrate, MigrationError } from "@/lib/db/migrate";
 import { ensureAccessLogPartitions } from "@/lib/audit/mutations";
 import { deliverPendingMail } from "@/lib/mail/mutations";
+import { sendPasswordExpiryReminders } from "@/lib/securemail/notices";
 import { db, disconnectDb } from "@/lib/db/client";
 import { ensureCa, loadCa } from "@/lib/pki/mutations";
 import { checkTerminalCertificate } from "@/lib/pki/queries";
@@ -113,6 +114,15 @@ async function main() {
   // The access log's monthly partitions, made ahead now and checked daily (a long-running server crosses months).
   await ensureAccessLogPartitions();
   setInterval(() => void ensureAccessLogPartitions().catch((err) => log(`access-log partitions: ${err instanceof Error ? err.message : String(err)}`)), 24 * 3600_000).unref();
+  // password-expiry reminders (secure mail), once per password, checked at start and daily
+  const remindPasswords = () =>
+    void sendPasswordExpiryReminders(db())
+      .then((n) => {
+        if (n > 0) log(`password-expiry reminders sent: ${n}`);
+      })
+      .catch((err) => log(`password-expiry reminders: ${err instanceof Error ? err.message : String(err)}`));
+  remindPasswords();
+  setInterval(remindPasswords, 24 * 3600_000).unref();
   // notice e-mails left in the outbox (SMTP down, or a retry due) go out within a minute
   setInterval(() => void deliverPendingMail().catch((err) => log(`mail outbox: ${err instanceof Error ? err.message : String(err)}`)), 60_000).unref();
   const { certPem: caCertPem, created } = await ensureCa();

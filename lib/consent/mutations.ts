@@ -7,6 +7,7 @@ import { coveragePeriods, type TConsentEventCore } from "@/lib/consent/state";
 import { startOfJapanDay, todayInJapan } from "@/lib/dates";
 import { notFound, fieldError } from "@/lib/errors";
 import { deleteBytes, putBytes, sniffFileType } from "@/lib/files/store";
+import { notifyPublication, viewingFacilityIds } from "@/lib/securemail/notices";
 import { isUuid } from "@/lib/text";
 
 
@@ -116,7 +117,11 @@ export async function recordConsent(viewer: TViewer, patientId: string, input: T
   try {
     const id = await db().$transaction(async (tx) => {
       await lockPatient(tx, patient.id);
-      return insertConsentEvent(tx, viewer, patient.id, input, scan, new Date());
+      const now = new Date();
+      const before = await viewingFacilityIds(tx, patient.id, now);
+      const eventId = await insertConsentEvent(tx, viewer, patient.id, input, scan, now);
+      await notifyPublication(tx, patient.id, before, now);
+      return eventId;
     });
     return { id };
   } catch (e) {

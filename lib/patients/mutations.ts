@@ -12,6 +12,7 @@ import { deleteBytes } from "@/lib/files/store";
 import type { TDuplicate } from "@/lib/patients/dto";
 import { findDuplicates, getAdministrablePatient } from "@/lib/patients/queries";
 import { regionalIdFromSequence } from "@/lib/patients/regional-id";
+import { notifyPublication, viewingFacilityIds } from "@/lib/securemail/notices";
 import type { TAddLink, TLinkInput, TPatientInfo, TPublication, TRegisterPatient, TUnlink, TUpdatePatient } from "@/lib/patients/schema";
 import { isUuid, kanaKey } from "@/lib/text";
 
@@ -114,6 +115,7 @@ export async function registerPatient(viewer: TViewer, input: TRegisterPatient, 
       });
       for (const [i, link] of input.links.entries()) await createLink(tx, viewer, patient.id, link, `links.${i}`);
       if (input.consent) await insertConsentEvent(tx, viewer, patient.id, input.consent, scan, now);
+      await notifyPublication(tx, patient.id, new Set(), now);
       return { id: patient.id, regionalId };
     });
   } catch (e) {
@@ -157,8 +159,11 @@ export async function linkFacilityPatient(viewer: TViewer, input: TAddLink): Pro
     const manages = canAdministerPatient(viewer, { createdByFacilityId: patient.createdByFacilityId, links: patient.links.map((l) => ({ ...l, isActive: true })) });
     if (!manages && input.facilityId !== viewer.facilityId) throw notFound("patient");
     await lockPatient(tx, patient.id);
+    const now = new Date();
+    const before = await viewingFacilityIds(tx, patient.id, now);
     const link = await createLink(tx, viewer, patient.id, input, "link");
     await rebuildConsentPeriods(tx, patient.id);
+    await notifyPublication(tx, patient.id, before, now);
     return link;
   });
 }
@@ -184,18 +189,24 @@ export async function unlinkFacilityPatient(viewer: TViewer, input: TUnlink): Pr
 
 /** 公開 / 非公開 / 閲覧のみ and 公開範囲 of one facility's patient (seed 004 自施設患者一覧). */
 export async function setPublication(viewer: TViewer, input: TPublication): Promise<void> {
-  const link = await db().facilityPatientLink.findUnique({ where: { id: input.linkId }, select: { id: true, facilityId: true, unlinkedAt: true } });
+  const link = await db().facilityPatientLink.findUnique({ where: { id: input.linkId }, select: { id: true, patientId: true, facilityId: true, unlinkedAt: true } });
   if (!link || link.unlinkedAt !== null || !canPublish(viewer, link.facilityId)) throw notFound("link");
-  await db().facilityPatientLink.update({
-    where: { id: link.id },
-    data: {
-      publicationState: input.publicationState,
-      shareBasic: input.shareBasic,
-      shareClinical: input.shareClinical,
-      publicationChangedAt: new Date(),
-      publicationChangedById: viewer.userId,
-    },
-    select: { id: true },
+  await db().$transaction(async (tx) => {
+    await lockPatient(tx, link.patientId);
+    const now = new Date();
+    const before = await viewingFacilityIds(tx, link.patientId, now);
+    await tx.facilityPatientLink.update({
+      where: { id: link.id },
+      data: {
+        publicationState: input.publicationState,
+        shareBasic: input.shareBasic,
+        shareClinical: input.shareClinical,
+        publicationChangedAt: now,
+        publicationChangedById: viewer.userId,
+      },
+      select: { id: true },
+    });
+    await notifyPublication(tx, link.patientId, before, now);
   });
 }
 

@@ -97,7 +97,7 @@ const receivedWhere = (viewer: TViewer, place: { trash: boolean; folderId: strin
   trashedAt: place.trash ? { not: null } : null,
   ...(place.trash ? {} : { folderId: place.folderId }),
   ...(q.unread ? { readAt: null } : {}),
-  message: { sentAt: { not: null }, ...messageFilter(q), ...senderFilter(q) },
+  message: { sentAt: { not: null }, AND: [messageFilter(q), senderFilter(q)] },
 });
 
 /** The viewer's own messages: sent or drafts, or those of them in the trash. */
