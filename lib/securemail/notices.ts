@@ -89,6 +89,44 @@ export function passwordExpiryBody(expiresAt: Date): string {
   ].join("\n");
 }
 
+export const EMS_SUBJECT = "【自動送信】救急時閲覧（EMS）のお知らせ";
+
+/** What the disclosing facility is told at once when its data was opened by EMS (C8). */
+export type TEmsNotice = {
+  facilityPatientId: string;
+  viewerName: string;
+  viewerFacilityName: string;
+  at: Date;
+  reason: string;
+  /** how consent was obtained: 口頭（本人）, 家族, 意識障害のため取得できず… */
+  consent: string;
+};
+
+/**
+ * The EMS notice (C8: "the disclosing facility is notified at once (secure mail)"; seed 000 asks
+ * the viewing side to tell the facility why). It names the facility's own patient ID, who opened
+ * the data, when, why and on what consent.
+ */
+export function emsNoticeBody(n: TEmsNotice): string {
+  return [
+    "貴施設の患者の診療情報が、EMS（救急時閲覧）により参照されました。",
+    "",
+    `施設患者ID：${n.facilityPatientId}`,
+    `参照日時：${formatNoticeDateTime(n.at)}`,
+    `参照者：${n.viewerFacilityName} ${n.viewerName}`,
+    `理由：${n.reason}`,
+    `同意の取得：${n.consent}`,
+    "",
+    "参照の記録はコンテンツ参照記録（アクセスログ）に「EMS」として残ります。",
+    "※このメッセージはシステムからの自動送信です。",
+  ].join("\n");
+}
+
+/** Sends the EMS notice to the disclosing facility's desk, in the transaction that records the EMS access. */
+export async function sendEmsNotice(tx: TTx, disclosingFacilityId: string, n: TEmsNotice): Promise<string | null> {
+  return sendSystemMessage(tx, { kind: "EMS_NOTICE", userIds: await facilityDeskUserIds(tx, disclosingFacilityId), subject: EMS_SUBJECT, body: emsNoticeBody(n) }, n.at);
+}
+
 /* ---- publication notices ---- */
 
 /** Facilities that see the patient at `at` under the visibility rule (a viewing link, consent in force). */

@@ -11,7 +11,7 @@ import { AppError } from "@/lib/errors";
 import { linkFacilityPatient, registerPatient, setPublication } from "@/lib/patients/mutations";
 import { getPatientPage, searchPatients } from "@/lib/patients/queries";
 import { ZAddLink, ZPatientSearch, ZPublication, ZRegisterPatient } from "@/lib/patients/schema";
-import { formatNoticeDateTime, PASSWORD_EXPIRY_SUBJECT, PUBLICATION_SUBJECT, sendPasswordExpiryReminders } from "@/lib/securemail/notices";
+import { EMS_SUBJECT, formatNoticeDateTime, PASSWORD_EXPIRY_SUBJECT, PUBLICATION_SUBJECT, sendEmsNotice, sendPasswordExpiryReminders } from "@/lib/securemail/notices";
 import { createFacility, createStaff, viewerFor } from "@/tests/fixtures/factories";
 
 /*
@@ -329,5 +329,20 @@ describe("password-expiry reminders", () => {
     const both = await Promise.all([sendPasswordExpiryReminders(db(), now), sendPasswordExpiryReminders(db(), now)]);
     expect(both[0] + both[1]).toBe(1);
     expect(await remindersOf(later.user.id)).toHaveLength(1);
+  });
+});
+
+describe("EMS notice", () => {
+  it("goes to the disclosing facility's desk at once, as a system message that cannot be replied to", async () => {
+    const at = new Date();
+    const id = await db().$transaction((tx) =>
+      sendEmsNotice(tx, A, { facilityPatientId: "EMS-1", viewerName: "救急 太郎", viewerFacilityName: "サンプル薬局", at, reason: "救急搬送", consent: "家族から口頭で取得" }),
+    );
+    expect(id).not.toBeNull();
+    const m = await db().secureMessage.findUniqueOrThrow({ where: { id: id! }, select: { senderId: true, systemKind: true, subject: true, body: true, recipients: { select: { userId: true } } } });
+    expect(m).toMatchObject({ senderId: null, systemKind: "EMS_NOTICE", subject: EMS_SUBJECT });
+    expect(m.body).toContain("施設患者ID：EMS-1");
+    // A's desk is its liaison staff (not its clinician, not the retired one)
+    expect(m.recipients.map((r) => r.userId).sort()).toEqual([liaisonA1.userId, liaisonA2.userId].sort());
   });
 });

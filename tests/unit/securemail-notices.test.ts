@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
+  EMS_SUBJECT,
+  emsNoticeBody,
   formatNoticeDate,
   formatNoticeDateTime,
   passwordExpiryBody,
@@ -102,5 +104,24 @@ describe("password reminder", () => {
     const body = passwordExpiryBody(jst(2026, 12, 5, 9, 30));
     expect(body).toContain("有効期限：2026/12/5 9:30");
     expect(body).not.toMatch(/患者|patients|\/mail|http/);
+  });
+});
+
+describe("EMS notice (C8: the disclosing facility is told at once)", () => {
+  it("names the facility's patient ID, who opened the data, when, why and on what consent", () => {
+    const body = emsNoticeBody({ facilityPatientId: "00100001", viewerName: "救急 太郎", viewerFacilityName: "下伊那内科クリニック", at: jst(2026, 11, 22, 3, 5), reason: "救急搬送、意識障害", consent: "家族（長男）から口頭で取得" });
+    expect(body.split("\n")).toEqual([
+      "貴施設の患者の診療情報が、EMS（救急時閲覧）により参照されました。",
+      "",
+      "施設患者ID：00100001",
+      "参照日時：2026/11/22 3:05",
+      "参照者：下伊那内科クリニック 救急 太郎",
+      "理由：救急搬送、意識障害",
+      "同意の取得：家族（長男）から口頭で取得",
+      "",
+      "参照の記録はコンテンツ参照記録（アクセスログ）に「EMS」として残ります。",
+      "※このメッセージはシステムからの自動送信です。",
+    ]);
+    expect(EMS_SUBJECT).toBe("【自動送信】救急時閲覧（EMS）のお知らせ");
   });
 });
