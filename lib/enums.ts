@@ -1,4 +1,4 @@
-import { AccessType, ConsentMethod, ConsentSigner, FacilityType, MailState, NotificationKind, PublicationState, Qualification, Sex, SignInEventKind, StaffRole } from "@/generated/prisma/enums";
+import { AccessType, ConsentMethod, ConsentSigner, FacilityType, MailState, MessageSystemKind, NotificationKind, PublicationState, Qualification, Sex, SignInEventKind, StaffRole } from "@/generated/prisma/enums";
 
 /**
  * The database's enum values for screens (select options, labels `enum.<Name>.<value>` in
@@ -15,5 +15,6 @@ export const ACCESS_TYPES = Object.values(AccessType);
 export const SIGN_IN_EVENT_KINDS = Object.values(SignInEventKind);
 export const MAIL_STATES = Object.values(MailState);
 export const NOTIFICATION_KINDS = Object.values(NotificationKind);
+export const MESSAGE_SYSTEM_KINDS = Object.values(MessageSystemKind);
 
-export type { AccessType, ConsentAction, ConsentMethod, ConsentScope, ConsentSigner, FacilityType, MailState, NotificationKind, PublicationState, Qualification, Sex, SignInEventKind, StaffRole } from "@/generated/prisma/enums";
+export type { AccessType, ConsentAction, ConsentMethod, ConsentScope, ConsentSigner, FacilityType, MailState, MessageSystemKind, NotificationKind, PublicationState, Qualification, Sex, SignInEventKind, StaffRole } from "@/generated/prisma/enums";

@@ -16,6 +16,7 @@ export function menuFor(viewer: TViewer): { main: TMenuItem[]; admin: TMenuItem[
     ...(canSeeOwnPatientList(viewer) ? [{ href: "/patients/own", key: "menu.ownPatients" }] : []),
     { href: "/facilities", key: "menu.facilities" },
     { href: "/staff", key: "menu.staffSearch" },
+    { href: "/mail", key: "menu.mail" },
     ...(mayReadRecords(viewer.roles) ? [{ href: "/notifications", key: "menu.notifications" }] : []),
   ];
   const admin: TMenuItem[] = [];

@@ -3,11 +3,12 @@
 import { signOut } from "next-auth/react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useI18n } from "@/components/i18n-provider";
 import { LocaleSwitch } from "@/components/layout/locale-switch";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import type { TMenuItem } from "@/lib/menu";
+import { MAIL_UNREAD_EVENT } from "@/components/mail/mail-unread-sync";
 
 /** Fixed header: the menu stays on every screen (seed 004: 上部のメニューアイコンは固定表示). */
 export function PortalHeader({
@@ -15,12 +16,15 @@ export function PortalHeader({
   terminalName,
   menu,
   unreadCount,
+  unreadMail,
 }: {
   viewer: TViewer;
   terminalName: string;
   menu: { main: TMenuItem[]; admin: TMenuItem[] };
   /** unread notifications; null for users who get none (they do not read records) */
   unreadCount: number | null;
+  /** unread secure mail in the inbox */
+  unreadMail: number;
 }) {
   const { t } = useI18n();
   const pathname = usePathname();
@@ -39,6 +43,7 @@ export function PortalHeader({
         </Link>
         {/* On a phone the bell stays beside the menu button; on a wider screen it follows the user block. */}
         <div className="ml-auto flex items-center gap-2 lg:order-last lg:ml-0">
+          <MailBadge count={unreadMail} isCurrent={pathname === "/mail" || pathname.startsWith("/mail/")} />
           {unreadCount !== null && <NotificationBell count={unreadCount} isCurrent={pathname === "/notifications"} />}
           <button type="button" className="min-h-11 rounded border border-white/40 px-3 py-1 lg:hidden" aria-expanded={open} onClick={() => setOpen(!open)}>
             ☰ {t("menu.open")}
@@ -103,6 +108,44 @@ function NotificationBell({ count, isCurrent }: { count: number; isCurrent: bool
       {count > 0 && (
         <span aria-hidden className="absolute top-0.5 right-0.5 min-w-5 rounded-full bg-amber-400 px-1 text-center text-xs leading-5 font-bold text-slate-900">
           {count > 99 ? "99+" : count}
+        </span>
+      )}
+    </Link>
+  );
+}
+
+/**
+ * The envelope to the secure-mail inbox with its unread count. The header belongs to the layout,
+ * which a client-side navigation does not render again, so the mail screens announce the count
+ * they just read (MAIL_UNREAD_EVENT) and the badge follows it until the layout sends a newer one.
+ */
+function MailBadge({ count, isCurrent }: { count: number; isCurrent: boolean }) {
+  const { t } = useI18n();
+  const [announced, setAnnounced] = useState<{ count: number; base: number } | null>(null);
+  useEffect(() => {
+    const onCount = (e: Event) => setAnnounced({ count: (e as CustomEvent<number>).detail, base: count });
+    window.addEventListener(MAIL_UNREAD_EVENT, onCount);
+    return () => window.removeEventListener(MAIL_UNREAD_EVENT, onCount);
+  }, [count]);
+  const shown = announced && announced.base === count ? announced.count : count;
+  const label = shown > 0 ? t("mail.badge", { count: shown }) : t("mail.badgeNone");
+  return (
+    <Link
+      href="/mail"
+      aria-label={label}
+      title={label}
+      aria-current={isCurrent ? "page" : undefined}
+      data-testid="mail-badge"
+      data-count={shown}
+      className={`relative inline-flex min-h-11 min-w-11 items-center justify-center rounded ${isCurrent ? "bg-white/20" : "hover:bg-white/10"}`}
+    >
+      <svg aria-hidden viewBox="0 0 24 24" className="h-6 w-6" fill="none" stroke="currentColor" strokeWidth={2} strokeLinecap="round" strokeLinejoin="round">
+        <rect x="3" y="5" width="18" height="14" rx="2" />
+        <path d="m3 7 9 6 9-6" />
+      </svg>
+      {shown > 0 && (
+        <span aria-hidden className="absolute top-0.5 right-0.5 min-w-5 rounded-full bg-amber-400 px-1 text-center text-xs leading-5 font-bold text-slate-900">
+          {shown > 99 ? "99+" : shown}
         </span>
       )}
     </Link>

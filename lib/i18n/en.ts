@@ -3,6 +3,7 @@ import { enAuditReports } from "@/lib/i18n/en-audit-reports";
 import { enCalendar } from "@/lib/i18n/en-calendar";
 import { enContent } from "@/lib/i18n/en-content";
 import { enNotes } from "@/lib/i18n/en-notes";
+import { enMail } from "@/lib/i18n/en-mail";
 import { enNotices } from "@/lib/i18n/en-notices";
 import { enPatients } from "@/lib/i18n/en-patients";
 import type { TMessageKey } from "@/lib/i18n/ja";
@@ -15,6 +16,7 @@ export const en: Record<TMessageKey, string> = {
   ...enAuditReports,
   ...enNotes,
   ...enNotices,
+  ...enMail,
   "app.name": "ChiikiLink",
   "app.tagline": "Regional health-record sharing network",
   "lang.switch": "日本語",

@@ -3,6 +3,7 @@ import { jaAuditReports } from "@/lib/i18n/ja-audit-reports";
 import { jaCalendar } from "@/lib/i18n/ja-calendar";
 import { jaContent } from "@/lib/i18n/ja-content";
 import { jaNotes } from "@/lib/i18n/ja-notes";
+import { jaMail } from "@/lib/i18n/ja-mail";
 import { jaNotices } from "@/lib/i18n/ja-notices";
 import { jaPatients } from "@/lib/i18n/ja-patients";
 
@@ -15,6 +16,7 @@ export const ja = {
   ...jaAuditReports,
   ...jaNotes,
   ...jaNotices,
+  ...jaMail,
   "app.name": "ChiikiLink",
   "app.tagline": "地域医療連携ネットワーク",
   "lang.switch": "English",

@@ -1,14 +1,16 @@
 import { ChangePasswordForm } from "@/components/auth/change-password-form";
 import { SecretQuestionForm } from "@/components/auth/secret-question-form";
+import { MailAlertToggle } from "@/components/mail/mail-alert-toggle";
 import { getSessionState, requireViewer } from "@/lib/auth/viewer";
 import { formatDateTime } from "@/lib/i18n";
 import { getLocale, getT } from "@/lib/i18n/server";
+import { getMailAlert } from "@/lib/securemail/queries";
 import { getProfile } from "@/lib/staff/queries";
 
 /** 利用者情報: the viewer's own account, read-only, with the password and secret-question changes. */
 export default async function ProfilePage({ searchParams }: { searchParams: Promise<{ changed?: string }> }) {
   const viewer = await requireViewer();
-  const [{ changed }, t, locale, profile, state] = await Promise.all([searchParams, getT(), getLocale(), getProfile(viewer), getSessionState()]);
+  const [{ changed }, t, locale, profile, state, mailAlert] = await Promise.all([searchParams, getT(), getLocale(), getProfile(viewer), getSessionState(), getMailAlert(viewer)]);
   const expiresAt = state.ok ? state.passwordExpiresAt : null;
   const items: [string, string][] = [
     [t("staff.name"), profile.nameKanji],
@@ -41,6 +43,12 @@ export default async function ProfilePage({ searchParams }: { searchParams: Prom
           ))}
         </dl>
       </section>
+      {mailAlert.hasEmail && profile.email && (
+        <section className="rounded-lg bg-white p-5 shadow">
+          <h2 className="mb-3 text-lg font-semibold">{t("mail.alert.title")}</h2>
+          <MailAlertToggle initial={mailAlert.on} email={profile.email} />
+        </section>
+      )}
       <div className="grid gap-6 lg:grid-cols-2">
         <section className="rounded-lg bg-white p-5 shadow">
           <h2 className="mb-3 text-lg font-semibold">{t("profile.changePassword")}</h2>
