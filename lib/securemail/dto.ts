@@ -20,6 +20,8 @@ export type TMailListItem = {
   systemKind: MessageSystemKind | null;
   /** inbox/trash/folder entries are received copies; sent/drafts the viewer's own */
   isOwn: boolean;
+  /** not sent yet: opened in the compose screen */
+  isDraft: boolean;
 };
 
 export type TMailFolderInfo = { id: string; name: string; unread: number; total: number };

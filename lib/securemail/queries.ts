@@ -59,6 +59,7 @@ const receivedItem = (r: TReceivedRow, toSummary: string): TMailListItem => ({
   hasAttachments: r.message._count.attachments > 0,
   systemKind: r.message.systemKind,
   isOwn: false,
+  isDraft: false,
 });
 
 const ownSelect = {
@@ -88,6 +89,7 @@ const ownItem = (viewer: TViewer, r: TOwnRow): TMailListItem => ({
   hasAttachments: r._count.attachments > 0,
   systemKind: r.systemKind,
   isOwn: true,
+  isDraft: r.sentAt === null,
 });
 
 /** The viewer's received copies that are live (not emptied), optionally in the trash or a folder. */

@@ -42,7 +42,8 @@ export const ZSaveDraft = z.object({
   inReplyToId: zOptionalUuid,
   to: zAddressees,
   subject: z.preprocess((v) => (typeof v === "string" ? v.trim() : ""), z.string().max(SUBJECT_MAX, { message: "v.tooLong" })),
-  body: z.preprocess((v) => (typeof v === "string" ? v : ""), z.string().max(BODY_MAX, { message: "v.tooLong" })),
+  // line ends as typed on any terminal (a form may send CRLF) are stored as LF
+  body: z.preprocess((v) => (typeof v === "string" ? v.replace(/\r\n?/g, "\n") : ""), z.string().max(BODY_MAX, { message: "v.tooLong" })),
 });
 export type TSaveDraft = z.infer<typeof ZSaveDraft>;
 
