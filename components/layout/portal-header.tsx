@@ -3,12 +3,12 @@
 import { signOut } from "next-auth/react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { useI18n } from "@/components/i18n-provider";
 import { LocaleSwitch } from "@/components/layout/locale-switch";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import type { TMenuItem } from "@/lib/menu";
-import { MAIL_UNREAD_EVENT } from "@/components/mail/mail-unread-sync";
+import { useUnreadCount } from "@/components/layout/unread-sync";
 
 /** Fixed header: the menu stays on every screen (seed 004: 上部のメニューアイコンは固定表示). */
 export function PortalHeader({
@@ -88,8 +88,9 @@ export function PortalHeader({
 }
 
 /** The bell to the notifications, with the unread count as a badge (and in words for screen readers). */
-function NotificationBell({ count, isCurrent }: { count: number; isCurrent: boolean }) {
+function NotificationBell({ count: fromLayout, isCurrent }: { count: number; isCurrent: boolean }) {
   const { t } = useI18n();
+  const count = useUnreadCount("notices", fromLayout);
   const label = count > 0 ? t("notices.badge", { count }) : t("notices.badgeNone");
   return (
     <Link
@@ -117,17 +118,11 @@ function NotificationBell({ count, isCurrent }: { count: number; isCurrent: bool
 /**
  * The envelope to the secure-mail inbox with its unread count. The header belongs to the layout,
  * which a client-side navigation does not render again, so the mail screens announce the count
- * they just read (MAIL_UNREAD_EVENT) and the badge follows it until the layout sends a newer one.
+ * they just read (UnreadSync) and the badge follows it until the layout sends a newer one.
  */
 function MailBadge({ count, isCurrent }: { count: number; isCurrent: boolean }) {
   const { t } = useI18n();
-  const [announced, setAnnounced] = useState<{ count: number; base: number } | null>(null);
-  useEffect(() => {
-    const onCount = (e: Event) => setAnnounced({ count: (e as CustomEvent<number>).detail, base: count });
-    window.addEventListener(MAIL_UNREAD_EVENT, onCount);
-    return () => window.removeEventListener(MAIL_UNREAD_EVENT, onCount);
-  }, [count]);
-  const shown = announced && announced.base === count ? announced.count : count;
+  const shown = useUnreadCount("mail", count);
   const label = shown > 0 ? t("mail.badge", { count: shown }) : t("mail.badgeNone");
   return (
     <Link

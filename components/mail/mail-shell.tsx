@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { FolderCreate } from "@/components/mail/folder-actions";
-import { MailUnreadSync } from "@/components/mail/mail-unread-sync";
+import { UnreadSync } from "@/components/layout/unread-sync";
 import type { TTranslate } from "@/lib/i18n";
 import type { TMailFolderInfo } from "@/lib/securemail/dto";
 
@@ -41,7 +41,7 @@ export function MailShell({ t, place, data, children }: { t: TTranslate; place: 
   const folderOpen = place && typeof place === "object" ? place.folderId : null;
   return (
     <div className="space-y-4">
-      <MailUnreadSync count={data.inboxUnread} />
+      <UnreadSync kind="mail" count={data.inboxUnread} />
       <div className="flex flex-wrap items-center justify-between gap-3">
         <h1 className="text-2xl font-bold">{t("mail.title")}</h1>
         <Link

@@ -113,6 +113,7 @@ test("a visiting nurse posts a note with a photo from a phone; the hospital doct
   await signIn(doctor, "hosp-doctor");
   await expectSignedIn(doctor);
   await doctor.goto(`${origin()}/patients/${pid}`);
+  await expect(doctor.getByTestId("notification-bell")).toHaveAttribute("data-count", "1");
   const today = new Date(Date.now() + 9 * 3600_000).toISOString().slice(0, 10);
   const noteCell = doctor.locator(`[data-row="noteContact"] [data-day="${today}"]`);
   await expect(noteCell).toHaveAttribute("data-count", "1");
@@ -123,6 +124,8 @@ test("a visiting nurse posts a note with a photo from a phone; the hospital doct
   await expect(detail.getByText(NOTE_BODY)).toBeVisible();
   await detail.getByRole("link", { name: "コメントを見る・書く" }).click();
   await expect(doctor.getByTestId("note-thread")).toBeVisible();
+  // opening the note read its notice: the bell follows without a reload
+  await expect(doctor.getByTestId("notification-bell")).toHaveAttribute("data-count", "0");
   await doctor.getByLabel("コメントを書く").fill("ありがとうございます。明日往診します。");
   await doctor.getByRole("button", { name: "送信" }).click();
   await expect(doctor.getByTestId("comment")).toHaveCount(1);

@@ -5,7 +5,8 @@ import { japanDateTimeLocal } from "@/lib/dates";
 import { getLocale, getT } from "@/lib/i18n/server";
 import { formatDateTime } from "@/lib/i18n";
 import { postPayloadOf } from "@/lib/notes/model";
-import { getNoteThread } from "@/lib/notes/queries";
+import { countUnreadNotifications, getNoteThread } from "@/lib/notes/queries";
+import { UnreadSync } from "@/components/layout/unread-sync";
 import { orNotFound } from "@/lib/server/or-not-found";
 import { loadPatient } from "../../load-patient";
 
@@ -15,10 +16,13 @@ export default async function NoteThreadPage({ params }: { params: Promise<{ id:
   const { id, contentId } = await params;
   const [{ viewer }, t, locale] = await Promise.all([loadPatient(id), getT(), getLocale()]);
   const thread = await orNotFound(getNoteThread(viewer, id, contentId));
+  // opening the thread marked its notices read: the header's bell learns the new count
+  const unreadNotices = await countUnreadNotifications(viewer);
   const post = postPayloadOf(thread.content.payload);
   const isNote = thread.content.category === "NOTE" || thread.content.category === "NOTE_CONTACT";
   return (
     <section className="space-y-4 rounded-lg bg-white p-3 shadow sm:p-5" data-testid="note-thread">
+      <UnreadSync kind="notices" count={unreadNotices} />
       <p className="flex flex-wrap gap-x-4 text-sm">
         <Link href={`/patients/${id}/notes`} className="inline-flex min-h-11 items-center text-teal-800 underline">
           {t("notes.backToList")}
