@@ -1,7 +1,7 @@
 import "server-only";
 import crypto from "node:crypto";
 import { Prisma } from "@/generated/prisma/client";
-import { db, type TTx } from "@/lib/db/client";
+import { db, inTurn, type TTx } from "@/lib/db/client";
 import { todayInJapan } from "@/lib/dates";
 import { deleteBytes, putBytes, sniffFileType } from "@/lib/files/store";
 import { IngestError, type TContentDraft, type TParsedMessage, type TPatientDraft } from "@/lib/clinical/ingest/types";
@@ -244,12 +244,12 @@ export async function importParsedMessages(
       const withPatient = messages.map((m) => ({ kind: m.kind, drafts: draftsOf(m) }));
       const all = withPatient.flatMap((m) => m.drafts.map((d) => ({ kind: m.kind, d })));
       for (const { d } of all) assertStorable(d);
-      const [existing, links] = await Promise.all([
-        tx.clinicalContent.findMany({
+      const [existing, links] = await inTurn([
+        () => tx.clinicalContent.findMany({
           where: { ownerFacilityId: facilityId, OR: [...new Set(all.map((a) => a.kind))].map((kind) => ({ sourceKind: kind, sourceKey: { in: all.filter((a) => a.kind === kind).map((a) => a.d.sourceKey) } })) },
           select: { id: true, sourceKind: true, sourceKey: true, sourceHash: true, sourceVersion: true },
         }),
-        tx.facilityPatientLink.findMany({
+        () => tx.facilityPatientLink.findMany({
           where: { facilityId, unlinkedAt: null, facilityPatientId: { in: [...new Set(all.map((a) => a.d.facilityPatientId))] } },
           select: { id: true, patientId: true, facilityPatientId: true },
         }),

@@ -1,6 +1,6 @@
 import "server-only";
 import { Prisma } from "@/generated/prisma/client";
-import { db, type TTx } from "@/lib/db/client";
+import { db, inTurn, type TTx } from "@/lib/db/client";
 import { contentVisibleForLinksWhere, contentVisibleWhere, ownLinkWhere, patientVisibleWhere, sharedLinkWhere, type TResolvedLinks, type TViewerFacts } from "@/lib/access/visibility";
 import { writeAccessLog, writeAccessLogs, type TAccessLogEntry } from "@/lib/audit/mutations";
 import {
@@ -167,9 +167,9 @@ export async function getCalendar(viewer: TViewer, patientId: string, q: TCalend
     };
     // two index-ordered LIMIT 1 reads: Prisma's aggregate() wraps the filter in a sub-select that
     // PostgreSQL must scan whole (measured: 70 ms against 1 ms at 100,000 items)
-    const [first, last] = await Promise.all([
-      tx.clinicalContent.findFirst({ where: base, orderBy: { occurredDate: "asc" }, select: { occurredDate: true } }),
-      tx.clinicalContent.findFirst({ where: base, orderBy: { occurredDate: "desc" }, select: { occurredDate: true } }),
+    const [first, last] = await inTurn([
+      () => tx.clinicalContent.findFirst({ where: base, orderBy: { occurredDate: "asc" }, select: { occurredDate: true } }),
+      () => tx.clinicalContent.findFirst({ where: base, orderBy: { occurredDate: "desc" }, select: { occurredDate: true } }),
     ]);
     const firstDay = first ? dayOf(first.occurredDate) : null;
     const lastDay = last ? dayOf(last.occurredDate) : null;
@@ -182,15 +182,15 @@ export async function getCalendar(viewer: TViewer, patientId: string, q: TCalend
           : q.start && q.jump !== "today"
             ? calendarWindow(q.zoom, q.start, days)
             : windowEndingAt(q.zoom, today, days);
-    const [groups, admissions, filePeriods] = await Promise.all([
-      tx.clinicalContent.groupBy({
+    const [groups, admissions, filePeriods] = await inTurn([
+      () => tx.clinicalContent.groupBy({
         by: ["occurredDate", "category", "ownerFacilityId", "authorQualification"],
         where: { ...base, occurredDate: { gte: dateOfDay(window.from), lte: dateOfDay(window.to) } },
         _count: { _all: true },
       }),
-      tx.clinicalContent.findMany({ where: { ...base, category: "ADMISSION" }, select: { ownerFacilityId: true, occurredAt: true, payload: true } }),
+      () => tx.clinicalContent.findMany({ where: { ...base, category: "ADMISSION" }, select: { ownerFacilityId: true, occurredAt: true, payload: true } }),
       // files whose validity period (登録先期間) reaches into the window
-      tx.clinicalContent.findMany({
+      () => tx.clinicalContent.findMany({
         where: { ...base, category: "FILE", occurredDate: { lte: dateOfDay(window.to) }, periodEndDate: { gte: dateOfDay(window.from) } },
         select: { ownerFacilityId: true, occurredDate: true, periodEndDate: true },
         take: 1000,
@@ -231,9 +231,9 @@ export async function listCalendarCell(
       ...(cell.facilityId ? { ownerFacilityId: cell.facilityId } : {}),
       ...patientContentsWhere(await resolvePatientLinks(tx, viewer, patientId, now)),
     };
-    const [rows, total] = await Promise.all([
-      tx.clinicalContent.findMany({ where, orderBy: [{ occurredAt: "asc" }, { id: "asc" }], take: CELL_LIMIT, select: viewSelect }),
-      tx.clinicalContent.count({ where }),
+    const [rows, total] = await inTurn([
+      () => tx.clinicalContent.findMany({ where, orderBy: [{ occurredAt: "asc" }, { id: "asc" }], take: CELL_LIMIT, select: viewSelect }),
+      () => tx.clinicalContent.count({ where }),
     ]);
     await writeAccessLogs(
       tx,
@@ -278,15 +278,15 @@ export async function listRecordTab(viewer: TViewer, patientId: string, q: TReco
       ...(words.length ? { id: { in: await matchingContentIds(tx, patientId, categoriesOfTab(q.tab), words) } } : {}),
       ...patientContentsWhere(links),
     };
-    const [rows, total] = await Promise.all([
-      tx.clinicalContent.findMany({
+    const [rows, total] = await inTurn([
+      () => tx.clinicalContent.findMany({
         where,
         orderBy: RECORD_ORDER[q.sort ?? "date"](q.dir ?? (q.sort && q.sort !== "date" ? "asc" : "desc")),
         skip: (page - 1) * RECORD_PAGE_SIZE,
         take: RECORD_PAGE_SIZE,
         select: viewSelect,
       }),
-      tx.clinicalContent.count({ where }),
+      () => tx.clinicalContent.count({ where }),
     ]);
     const detail = `${q.tab} ${q.from ?? ""}..${q.to ?? ""}${q.facilityId ? ` facility ${q.facilityId}` : ""}${words.length ? ` q ${words.join(" ")}` : ""} page ${page}`;
     await writeAccessLogs(tx, viewer, perOwnerFacility("TAB_VIEW", patientId, rows.map((r) => r.ownerFacilityId), detail));

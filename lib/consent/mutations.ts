@@ -1,5 +1,5 @@
 import "server-only";
-import { db, type TTx } from "@/lib/db/client";
+import { db, inTurn, type TTx } from "@/lib/db/client";
 import { canAdministerPatient } from "@/lib/access/visibility";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { CONSENT_SCAN_MAX_BYTES, type TConsentInput } from "@/lib/consent/schema";
@@ -21,12 +21,12 @@ export async function lockPatient(tx: TTx, patientId: string): Promise<void> {
 
 /** Rebuilds link_consent_periods of the patient's links from the consent events (lib/consent/state.ts). */
 export async function rebuildConsentPeriods(tx: TTx, patientId: string): Promise<void> {
-  const [events, links] = await Promise.all([
-    tx.consentEvent.findMany({
+  const [events, links] = await inTurn([
+    () => tx.consentEvent.findMany({
       where: { patientId },
       select: { action: true, scope: true, effectiveAt: true, recordedAt: true, facilities: { select: { facilityId: true } } },
     }),
-    tx.facilityPatientLink.findMany({ where: { patientId }, select: { id: true, facilityId: true } }),
+    () => tx.facilityPatientLink.findMany({ where: { patientId }, select: { id: true, facilityId: true } }),
   ]);
   const core: TConsentEventCore[] = events.map((e) => ({ ...e, facilityIds: e.facilities.map((f) => f.facilityId) }));
   await tx.linkConsentPeriod.deleteMany({ where: { link: { patientId } } });

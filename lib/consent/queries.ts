@@ -1,6 +1,6 @@
 import "server-only";
 import type { ConsentAction, ConsentMethod, ConsentScope, ConsentSigner } from "@/generated/prisma/enums";
-import { db, type TTx } from "@/lib/db/client";
+import { db, inTurn, type TTx } from "@/lib/db/client";
 import { patientAdministrableWhere, patientVisibleWhere } from "@/lib/access/visibility";
 import { writeAccessLog } from "@/lib/audit/mutations";
 import type { TViewer } from "@/lib/auth/viewer-type";
@@ -71,9 +71,9 @@ export async function getConsentHistory(viewer: TViewer, patientId: string, at: 
     });
     const staffIds = [...new Set(events.map((e) => e.recordedById))];
     const facilityIds = [...new Set(events.flatMap((e) => [e.recordedByFacilityId, e.obtainedAtFacilityId]).filter((x): x is string => !!x))];
-    const [staff, facilities] = await Promise.all([
-      tx.staffUser.findMany({ where: { id: { in: staffIds } }, select: { id: true, nameKanji: true } }),
-      tx.facility.findMany({ where: { id: { in: facilityIds } }, select: { id: true, nameKanji: true } }),
+    const [staff, facilities] = await inTurn([
+      () => tx.staffUser.findMany({ where: { id: { in: staffIds } }, select: { id: true, nameKanji: true } }),
+      () => tx.facility.findMany({ where: { id: { in: facilityIds } }, select: { id: true, nameKanji: true } }),
     ]);
     const staffName = new Map(staff.map((s) => [s.id, s.nameKanji]));
     const facilityName = new Map(facilities.map((f) => [f.id, f.nameKanji]));

@@ -36,3 +36,16 @@ export async function disconnectDb(): Promise<void> {
   await holder.__chiikilinkDb?.$disconnect();
   holder.__chiikilinkDb = undefined;
 }
+
+type TReads = readonly (() => unknown)[];
+
+/**
+ * A transaction's reads, one after another. A transaction has a single connection, so running
+ * them "in parallel" only queues them inside pg, which warns that pg 9 will refuse it; this keeps
+ * Promise.all's shape without the overlap.
+ */
+export async function inTurn<const T extends TReads>(reads: T): Promise<{ -readonly [K in keyof T]: Awaited<ReturnType<T[K]>> }> {
+  const out: unknown[] = [];
+  for (const read of reads) out.push(await read());
+  return out as { -readonly [K in keyof T]: Awaited<ReturnType<T[K]>> };
+}

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Prisma } from "@/generated/prisma/client";
-import { db, type TTx } from "@/lib/db/client";
+import { db, inTurn, type TTx } from "@/lib/db/client";
 import {
   canAdministerPatient,
   consentInForceWhere,
@@ -299,9 +299,9 @@ export async function getPatientPage(viewer: TViewer, id: string, now: Date = ne
   }
   // A refusal returns null from the transaction (a throw would roll back its log row).
   const page = await db().$transaction(async (tx): Promise<TPatientPage | null> => {
-    const [visible, administrable] = await Promise.all([
-      tx.patient.findFirst({ where: { id, ...patientVisibleWhere(viewer, now) }, select: headerSelect }),
-      tx.patient.findFirst({ where: { id, ...patientAdministrableWhere(viewer) }, select: headerSelect }),
+    const [visible, administrable] = await inTurn([
+      () => tx.patient.findFirst({ where: { id, ...patientVisibleWhere(viewer, now) }, select: headerSelect }),
+      () => tx.patient.findFirst({ where: { id, ...patientAdministrableWhere(viewer) }, select: headerSelect }),
     ]);
     const p = visible ?? administrable;
     if (!p) {
@@ -442,9 +442,9 @@ export async function listOwnFacilityPatients(viewer: TViewer, f: Partial<TOwnPa
     patient: { select: { ...identitySelect, address: true, postalCode: true, phone: true } },
   } satisfies Prisma.FacilityPatientLinkSelect;
   return db().$transaction(async (tx) => {
-    const [counted, rows] = await Promise.all([
-      tx.facilityPatientLink.count({ where, take: COUNT_CAP + 1 }),
-      tx.facilityPatientLink.findMany({
+    const [counted, rows] = await inTurn([
+      () => tx.facilityPatientLink.count({ where, take: COUNT_CAP + 1 }),
+      () => tx.facilityPatientLink.findMany({
         where,
         orderBy: [{ facilityPatientId: "asc" }, { id: "asc" }],
         skip: (page - 1) * PATIENT_PAGE_SIZE,

@@ -1,7 +1,7 @@
 import "server-only";
 import { Prisma } from "@/generated/prisma/client";
 import type { AccessType, SignInEventKind } from "@/generated/prisma/enums";
-import { db, type TTx } from "@/lib/db/client";
+import { db, inTurn, type TTx } from "@/lib/db/client";
 import { canSeeAuditReports, canSeePatientAccessReports, isSecretariat } from "@/lib/access/roles";
 import { writeAccessLog, type TAccessLogEntry } from "@/lib/audit/mutations";
 import {
@@ -284,7 +284,7 @@ function findingHref(f: TRawFinding, user: TPersonRef | undefined, patient: TPat
 }
 
 async function toFindings(tx: TTx, raw: TRawFinding[]): Promise<TFinding[]> {
-  const [people, patients] = await Promise.all([peopleOf(tx, raw.map((f) => f.userId)), patientsOf(tx, raw.map((f) => f.patientId))]);
+  const [people, patients] = await inTurn([() => peopleOf(tx, raw.map((f) => f.userId)), () => patientsOf(tx, raw.map((f) => f.patientId))]);
   const order = (f: TRawFinding) => UNUSUAL_RULES.indexOf(f.rule);
   return [...raw]
     .sort((a, b) => order(a) - order(b) || a.first.getTime() - b.first.getTime() || a.userId.localeCompare(b.userId))
@@ -345,10 +345,10 @@ const rowSelect = {
 async function readRows(tx: TTx, where: Prisma.AccessLogWhereInput, page: number): Promise<TPage<TAccessRow>> {
   const total = await tx.accessLog.count({ where });
   const rows = await tx.accessLog.findMany({ where, orderBy: [{ at: "desc" }, { id: "asc" }], ...paging(page), select: rowSelect });
-  const [people, facilities, patients] = await Promise.all([
-    peopleOf(tx, rows.map((r) => r.userId)),
-    facilitiesOf(tx, rows.flatMap((r) => [r.facilityId, r.ownerFacilityId])),
-    patientsOf(tx, rows.map((r) => r.patientId)),
+  const [people, facilities, patients] = await inTurn([
+    () => peopleOf(tx, rows.map((r) => r.userId)),
+    () => facilitiesOf(tx, rows.flatMap((r) => [r.facilityId, r.ownerFacilityId])),
+    () => patientsOf(tx, rows.map((r) => r.patientId)),
   ]);
   const named = rows.map(({ userId, facilityId, patientId, ownerFacilityId, ...r }) => ({
     ...r,
@@ -365,10 +365,10 @@ export type TAccessRows = TPage<TAccessRow> & { from: Date; to: Date | null; unm
 
 /** The filter's facility code, login ID and regional ID as ids; those that name nothing are listed. */
 async function resolveRowsFilter(tx: TTx, f: TAccessRowsFilter) {
-  const [facility, user, patient] = await Promise.all([
-    f.facility ? tx.facility.findUnique({ where: { code: f.facility }, select: { id: true } }) : null,
-    f.user ? tx.staffUser.findUnique({ where: { loginId: f.user }, select: { id: true } }) : null,
-    f.patient ? tx.patient.findUnique({ where: { regionalId: f.patient }, select: { id: true } }) : null,
+  const [facility, user, patient] = await inTurn([
+    () => f.facility ? tx.facility.findUnique({ where: { code: f.facility }, select: { id: true } }) : null,
+    () => f.user ? tx.staffUser.findUnique({ where: { loginId: f.user }, select: { id: true } }) : null,
+    () => f.patient ? tx.patient.findUnique({ where: { regionalId: f.patient }, select: { id: true } }) : null,
   ]);
   const unmatched = (
     [
