@@ -29,6 +29,7 @@ export const enNotes = {
   "notes.openThread": "Read and write comments",
   "notes.backToList": "Back to notes",
   "notes.card.files": "{n} attachment(s)",
+  "notes.card.open": "Open",
   "notes.card.comments": "{n} comment(s)",
   "notes.card.unread": "{n} unread",
   "notes.comments.heading": "Comments ({n})",

@@ -29,6 +29,7 @@ export const jaNotes = {
   "notes.openThread": "コメントを見る・書く",
   "notes.backToList": "ノート一覧へ戻る",
   "notes.card.files": "添付 {n} 件",
+  "notes.card.open": "開く",
   "notes.card.comments": "コメント {n} 件",
   "notes.card.unread": "未読 {n}",
   "notes.comments.heading": "コメント（{n} 件）",
