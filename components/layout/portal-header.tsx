@@ -8,7 +8,7 @@ import { useI18n } from "@/components/i18n-provider";
 import { LocaleSwitch } from "@/components/layout/locale-switch";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import type { TMenuItem } from "@/lib/menu";
-import { useUnreadCount } from "@/components/layout/unread-sync";
+import { useUnreadCount, type TUnreadKind } from "@/components/layout/unread-sync";
 
 /** Fixed header: the menu stays on every screen (seed 004: 上部のメニューアイコンは固定表示). */
 export function PortalHeader({
@@ -43,8 +43,8 @@ export function PortalHeader({
         </Link>
         {/* On a phone the bell stays beside the menu button; on a wider screen it follows the user block. */}
         <div className="ml-auto flex items-center gap-2 lg:order-last lg:ml-0">
-          <MailBadge count={unreadMail} isCurrent={pathname === "/mail" || pathname.startsWith("/mail/")} />
-          {unreadCount !== null && <NotificationBell count={unreadCount} isCurrent={pathname === "/notifications"} />}
+          <UnreadBadge kind="mail" count={unreadMail} isCurrent={pathname === "/mail" || pathname.startsWith("/mail/")} />
+          {unreadCount !== null && <UnreadBadge kind="notices" count={unreadCount} isCurrent={pathname === "/notifications"} />}
           <button type="button" className="min-h-11 rounded border border-white/40 px-3 py-1 lg:hidden" aria-expanded={open} onClick={() => setOpen(!open)}>
             ☰ {t("menu.open")}
           </button>
@@ -87,60 +87,60 @@ export function PortalHeader({
   );
 }
 
-/** The bell to the notifications, with the unread count as a badge (and in words for screen readers). */
-function NotificationBell({ count: fromLayout, isCurrent }: { count: number; isCurrent: boolean }) {
+const BADGES = {
+  notices: {
+    href: "/notifications",
+    testId: "notification-bell",
+    label: "notices.badge",
+    none: "notices.badgeNone",
+    icon: (
+      <>
+        <path d="M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9" />
+        <path d="M13.73 21a2 2 0 0 1-3.46 0" />
+      </>
+    ),
+  },
+  mail: {
+    href: "/mail",
+    testId: "mail-badge",
+    label: "mail.badge",
+    none: "mail.badgeNone",
+    icon: (
+      <>
+        <rect x="3" y="5" width="18" height="14" rx="2" />
+        <path d="m3 7 9 6 9-6" />
+      </>
+    ),
+  },
+} as const;
+
+/**
+ * A header counter (the notifications bell, the secure-mail envelope) with its unread count as a
+ * badge and in words for screen readers. The header belongs to the layout, which a client-side
+ * navigation does not render again, so pages that change the count announce it (UnreadSync) and
+ * the badge follows it until the layout sends a newer one.
+ */
+function UnreadBadge({ kind, count: fromLayout, isCurrent }: { kind: TUnreadKind; count: number; isCurrent: boolean }) {
   const { t } = useI18n();
-  const count = useUnreadCount("notices", fromLayout);
-  const label = count > 0 ? t("notices.badge", { count }) : t("notices.badgeNone");
+  const b = BADGES[kind];
+  const count = useUnreadCount(kind, fromLayout);
+  const label = count > 0 ? t(b.label, { count }) : t(b.none);
   return (
     <Link
-      href="/notifications"
+      href={b.href}
       aria-label={label}
       title={label}
       aria-current={isCurrent ? "page" : undefined}
-      data-testid="notification-bell"
+      data-testid={b.testId}
       data-count={count}
       className={`relative inline-flex min-h-11 min-w-11 items-center justify-center rounded ${isCurrent ? "bg-white/20" : "hover:bg-white/10"}`}
     >
       <svg aria-hidden viewBox="0 0 24 24" className="h-6 w-6" fill="none" stroke="currentColor" strokeWidth={2} strokeLinecap="round" strokeLinejoin="round">
-        <path d="M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9" />
-        <path d="M13.73 21a2 2 0 0 1-3.46 0" />
+        {b.icon}
       </svg>
       {count > 0 && (
         <span aria-hidden className="absolute top-0.5 right-0.5 min-w-5 rounded-full bg-amber-400 px-1 text-center text-xs leading-5 font-bold text-slate-900">
           {count > 99 ? "99+" : count}
-        </span>
-      )}
-    </Link>
-  );
-}
-
-/**
- * The envelope to the secure-mail inbox with its unread count. The header belongs to the layout,
- * which a client-side navigation does not render again, so the mail screens announce the count
- * they just read (UnreadSync) and the badge follows it until the layout sends a newer one.
- */
-function MailBadge({ count, isCurrent }: { count: number; isCurrent: boolean }) {
-  const { t } = useI18n();
-  const shown = useUnreadCount("mail", count);
-  const label = shown > 0 ? t("mail.badge", { count: shown }) : t("mail.badgeNone");
-  return (
-    <Link
-      href="/mail"
-      aria-label={label}
-      title={label}
-      aria-current={isCurrent ? "page" : undefined}
-      data-testid="mail-badge"
-      data-count={shown}
-      className={`relative inline-flex min-h-11 min-w-11 items-center justify-center rounded ${isCurrent ? "bg-white/20" : "hover:bg-white/10"}`}
-    >
-      <svg aria-hidden viewBox="0 0 24 24" className="h-6 w-6" fill="none" stroke="currentColor" strokeWidth={2} strokeLinecap="round" strokeLinejoin="round">
-        <rect x="3" y="5" width="18" height="14" rx="2" />
-        <path d="m3 7 9 6 9-6" />
-      </svg>
-      {shown > 0 && (
-        <span aria-hidden className="absolute top-0.5 right-0.5 min-w-5 rounded-full bg-amber-400 px-1 text-center text-xs leading-5 font-bold text-slate-900">
-          {shown > 99 ? "99+" : shown}
         </span>
       )}
     </Link>
