@@ -134,6 +134,20 @@ export const fileUrl = (contentId: string, fileId: string) => `/api/contents/${e
 const isImage = (f: TContentFileRef) => f.contentType.startsWith("image/") || /\.(jpe?g|png|gif|webp)$/i.test(f.fileName);
 const isPdf = (f: TContentFileRef) => f.contentType === "application/pdf" || /\.pdf$/i.test(f.fileName);
 
+/** An item's images as thumbnails that open the zooming viewer. */
+export function ImageThumbnails({ contentId, images }: { contentId: string; images: { id: string; fileName: string }[] }) {
+  if (images.length === 0) return null;
+  return (
+    <ul className="flex flex-wrap gap-3">
+      {images.map((f) => (
+        <li key={f.id}>
+          <ImageViewer url={fileUrl(contentId, f.id)} fileName={f.fileName} />
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 /**
  * The files of an item: images as viewer thumbnails; PDFs inline (`pdf="inline"`, with a link
  * for browsers that do not show them) or as links; anything else as a link.
@@ -146,15 +160,7 @@ export function ContentFiles({ contentId, files, pdf = "link" }: { contentId: st
   return (
     <section className="space-y-3" aria-label={t("content.files")}>
       <h4 className="text-sm font-medium text-slate-700">{t("content.files")}</h4>
-      {images.length > 0 && (
-        <ul className="flex flex-wrap gap-3">
-          {images.map((f) => (
-            <li key={f.id}>
-              <ImageViewer url={fileUrl(contentId, f.id)} fileName={f.fileName} />
-            </li>
-          ))}
-        </ul>
-      )}
+      <ImageThumbnails contentId={contentId} images={images} />
       {others.map((f) =>
         pdf === "inline" && isPdf(f) ? (
           <figure key={f.id} className="space-y-1">

@@ -1,7 +1,6 @@
 "use client";
 
-import { ImageViewer } from "@/components/calendar/image-viewer";
-import { DefList, fileUrl, TextBlock } from "@/components/calendar/detail-parts";
+import { DefList, fileUrl, ImageThumbnails, TextBlock } from "@/components/calendar/detail-parts";
 import { useI18n } from "@/components/i18n-provider";
 import { QualificationBadge } from "@/components/notes/qualification-badge";
 import { isInlineSafe } from "@/lib/files/upload-type";
@@ -70,15 +69,7 @@ function PostFiles({ contentId, files, inlinePdf }: { contentId: string; files: 
   return (
     <section className="space-y-2" aria-label={t("content.files")}>
       <h4 className="text-sm font-medium text-slate-700">{t("content.files")}</h4>
-      {images.length > 0 && (
-        <ul className="flex flex-wrap gap-3">
-          {images.map((f) => (
-            <li key={f.id}>
-              <ImageViewer url={fileUrl(contentId, f.id)} fileName={f.fileName} />
-            </li>
-          ))}
-        </ul>
-      )}
+      <ImageThumbnails contentId={contentId} images={images} />
       {pdfShown && (
         <iframe src={fileUrl(contentId, pdfShown.id)} title={t("content.file.pdfTitle", { name: pdfShown.fileName })} className="h-[70vh] min-h-80 w-full rounded border border-slate-300 bg-white" />
       )}
