@@ -307,10 +307,13 @@ export async function searchAddressees(viewer: TViewer, term: string): Promise<T
   const out: TAddressOption[] = lists.map((l) => ({ kind: "list", listId: l.id, label: l.name, members: l._count.members }));
   if (!t) return out;
   const facilities = await db().facility.findMany({ where: { OR: [{ nameKanji: contains(t) }, { nameKana: contains(t) }] }, orderBy: { code: "asc" }, take: 5, select: { id: true, nameKanji: true } });
+  // a facility's role is offered when someone active holds it (one read for all the facilities found)
+  const holders = facilities.length
+    ? await db().staffUser.findMany({ where: { facilityId: { in: facilities.map((f) => f.id) }, isRetired: false, roles: { hasSome: ADDRESSABLE_ROLES } }, select: { facilityId: true, roles: true } })
+    : [];
   for (const f of facilities) {
     for (const role of ADDRESSABLE_ROLES) {
-      const n = await db().staffUser.count({ where: { facilityId: f.id, roles: { has: role }, isRetired: false } });
-      if (n > 0) out.push({ kind: "role", facilityId: f.id, role, label: `${f.nameKanji} ${ROLE_LABELS[role]}` });
+      if (holders.some((h) => h.facilityId === f.id && h.roles.includes(role))) out.push({ kind: "role", facilityId: f.id, role, label: `${f.nameKanji} ${ROLE_LABELS[role]}` });
     }
   }
   const users = await db().staffUser.findMany({
