@@ -619,6 +619,18 @@ describe("documents", () => {
     expect(Buffer.compare(file.bytes, Buffer.from(PDF))).toBe(0);
   });
 
+  it("without a converter an Office document is kept as its original and says so; it is a download, never shown inline", async () => {
+    await withEnv({ OFFICE_CONVERTER: "off" }, async () => {
+      const { id } = await postDocument(nurse, patientId, ZPostDocument.parse({ documentType: "NURSING_SUMMARY", date: "2026-11-09" }), { bytes: DOCX, fileName: "看護要約.docx" });
+      const payload = (await getContent(doctor, id, { patientId })).payload as TDocumentPayload;
+      expect(payload.conversion).toBe("NO_CONVERTER");
+      expect(payload.files).toEqual([expect.objectContaining({ role: "original", fileName: "看護要約.docx", kind: "office" })]);
+      const file = await getContentFile(doctor, id, payload.files[0]!.id);
+      expect(file.download).toBe(true);
+      expect(Buffer.compare(file.bytes, Buffer.from(DOCX))).toBe(0);
+    });
+  });
+
   it("a conversion slower than a database transaction may stay open still posts the document with its rendition", async () => {
     // A stand-in for soffice that takes 6 s (a long document on a busy server) and writes a PDF
     // where soffice would (--outdir <dir> … document.<ext> → <dir>/document.pdf).
