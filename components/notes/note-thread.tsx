@@ -3,8 +3,9 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useI18n } from "@/components/i18n-provider";
+import { EnumSelectField } from "@/components/notes/post-forms";
 import { QualificationBadge } from "@/components/notes/qualification-badge";
-import { Button, Field, FieldErrors, FormResultAlert, Input, inputClass, Select } from "@/components/ui/form";
+import { Button, Field, FieldErrors, FormResultAlert, Input, inputClass } from "@/components/ui/form";
 import { useActionForm } from "@/components/ui/use-action-form";
 import { useHydrated } from "@/components/ui/use-hydrated";
 import { QUALIFICATIONS } from "@/lib/enums";
@@ -108,42 +109,10 @@ export function NoteAuthorTools({ contentId, patientId, note, occurredLocal, tit
         <form onSubmit={form.onSubmit} className="max-w-2xl rounded border border-slate-200 p-3" noValidate data-testid="note-edit-form">
           <FormResultAlert result={form.result} />
           <div className="grid gap-x-4 sm:grid-cols-2">
-            <Field label={t("notes.form.noteType")} name="noteType" errors={form.fieldErrors} required>
-              <Select name="noteType" defaultValue={note.noteType} errors={form.fieldErrors}>
-                {NOTE_TYPES.map((v) => (
-                  <option key={v} value={v}>
-                    {t(`notes.noteType.${v}`)}
-                  </option>
-                ))}
-              </Select>
-            </Field>
-            <Field label={t("notes.form.noteKind")} name="noteKind" errors={form.fieldErrors} required>
-              <Select name="noteKind" defaultValue={note.noteKind} errors={form.fieldErrors}>
-                {NOTE_KINDS.map((v) => (
-                  <option key={v} value={v}>
-                    {t(`notes.noteKind.${v}`)}
-                  </option>
-                ))}
-              </Select>
-            </Field>
-            <Field label={t("notes.form.qualification")} name="qualification" errors={form.fieldErrors} required>
-              <Select name="qualification" defaultValue={note.qualification} errors={form.fieldErrors}>
-                {QUALIFICATIONS.map((q) => (
-                  <option key={q} value={q}>
-                    {t(`enum.Qualification.${q}`)}
-                  </option>
-                ))}
-              </Select>
-            </Field>
-            <Field label={t("notes.form.icon")} name="icon" errors={form.fieldErrors} required>
-              <Select name="icon" defaultValue={note.icon} errors={form.fieldErrors}>
-                {NOTE_ICONS.map((v) => (
-                  <option key={v} value={v}>
-                    {t(`notes.icon.${v}`)}
-                  </option>
-                ))}
-              </Select>
-            </Field>
+            <EnumSelectField name="noteType" label={t("notes.form.noteType")} values={NOTE_TYPES} labelKey="notes.noteType" defaultValue={note.noteType} errors={form.fieldErrors} />
+            <EnumSelectField name="noteKind" label={t("notes.form.noteKind")} values={NOTE_KINDS} labelKey="notes.noteKind" defaultValue={note.noteKind} errors={form.fieldErrors} />
+            <EnumSelectField name="qualification" label={t("notes.form.qualification")} values={QUALIFICATIONS} labelKey="enum.Qualification" defaultValue={note.qualification} errors={form.fieldErrors} />
+            <EnumSelectField name="icon" label={t("notes.form.icon")} values={NOTE_ICONS} labelKey="notes.icon" defaultValue={note.icon} errors={form.fieldErrors} />
           </div>
           <Field label={t("notes.form.occurredAt")} name="occurredAt" errors={form.fieldErrors} required>
             <Input type="datetime-local" name="occurredAt" defaultValue={occurredLocal} errors={form.fieldErrors} />

@@ -91,6 +91,39 @@ function FilePicker({ name, multiple, maxMb, errors, required, accept = UPLOAD_A
   );
 }
 
+/** A required select over one of the post's value lists, its options labelled `${labelKey}.${value}`. */
+export function EnumSelectField({ name, label, values, labelKey, defaultValue, errors }: { name: string; label: string; values: readonly string[]; labelKey: string; defaultValue: string; errors: Record<string, string[]> }) {
+  const { t } = useI18n();
+  return (
+    <Field label={label} name={name} errors={errors} required>
+      <Select name={name} defaultValue={defaultValue} errors={errors}>
+        {values.map((v) => (
+          <option key={v} value={v}>
+            {t(`${labelKey}.${v}`)}
+          </option>
+        ))}
+      </Select>
+    </Field>
+  );
+}
+
+/** 登録 (disabled until the page's script runs or while sending), and a way back. */
+function SubmitRow({ f, cancelHref }: { f: { ready: boolean; pending: boolean }; cancelHref?: string }) {
+  const { t } = useI18n();
+  return (
+    <div className="mt-4 flex flex-wrap gap-3">
+      <Button type="submit" disabled={!f.ready} aria-busy={f.pending}>
+        {f.pending ? t("notes.form.sending") : t("notes.form.submit")}
+      </Button>
+      {cancelHref && (
+        <a href={cancelHref} className="inline-flex min-h-11 items-center px-4 text-teal-800 underline">
+          {t("common.cancel")}
+        </a>
+      )}
+    </div>
+  );
+}
+
 function NotifyCheckbox() {
   const { t } = useI18n();
   return (
@@ -138,15 +171,7 @@ export function NoteForm({ ctx }: { ctx: TPostContext }) {
       <FormResultAlert result={f.result} />
       <Radios name="noteType" values={NOTE_TYPES} labelKey="notes.noteType" defaultValue="NOTE" legend={t("notes.form.noteType")} />
       <Radios name="noteKind" values={NOTE_KINDS} labelKey="notes.noteKind" defaultValue="RECORD" legend={t("notes.form.noteKind")} />
-      <Field label={t("notes.form.qualification")} name="qualification" errors={f.fieldErrors} required>
-        <Select name="qualification" defaultValue={ctx.defaultQualification} errors={f.fieldErrors}>
-          {QUALIFICATIONS.map((q) => (
-            <option key={q} value={q}>
-              {t(`enum.Qualification.${q}`)}
-            </option>
-          ))}
-        </Select>
-      </Field>
+      <EnumSelectField name="qualification" label={t("notes.form.qualification")} values={QUALIFICATIONS} labelKey="enum.Qualification" defaultValue={ctx.defaultQualification} errors={f.fieldErrors} />
       <Field label={t("notes.form.occurredAt")} name="occurredAt" errors={f.fieldErrors} required>
         <Input type="datetime-local" name="occurredAt" defaultValue={ctx.nowLocal} errors={f.fieldErrors} />
       </Field>
@@ -161,14 +186,7 @@ export function NoteForm({ ctx }: { ctx: TPostContext }) {
       </Field>
       <Radios name="icon" values={NOTE_ICONS} labelKey="notes.icon" defaultValue="QUALIFICATION" legend={t("notes.form.icon")} />
       <NotifyCheckbox />
-      <div className="mt-4 flex flex-wrap gap-3">
-        <Button type="submit" disabled={!f.ready} aria-busy={f.pending}>
-          {f.pending ? t("notes.form.sending") : t("notes.form.submit")}
-        </Button>
-        <a href={`/patients/${ctx.patientId}/notes`} className="inline-flex min-h-11 items-center px-4 text-teal-800 underline">
-          {t("common.cancel")}
-        </a>
-      </div>
+      <SubmitRow f={f} cancelHref={`/patients/${ctx.patientId}/notes`} />
     </form>
   );
 }
@@ -181,15 +199,7 @@ export function DocumentForm({ ctx }: { ctx: TPostContext }) {
       <p className="mb-4 text-sm text-slate-600">{t("notes.document.intro")}</p>
       <SharingNotice shared={ctx.sharedWithOthers} />
       <FormResultAlert result={f.result} />
-      <Field label={t("notes.document.type")} name="documentType" errors={f.fieldErrors} required>
-        <Select name="documentType" defaultValue="NURSING_SUMMARY" errors={f.fieldErrors}>
-          {DOCUMENT_TYPES.map((d) => (
-            <option key={d} value={d}>
-              {t(`notes.documentType.${d}`)}
-            </option>
-          ))}
-        </Select>
-      </Field>
+      <EnumSelectField name="documentType" label={t("notes.document.type")} values={DOCUMENT_TYPES} labelKey="notes.documentType" defaultValue="NURSING_SUMMARY" errors={f.fieldErrors} />
       <Field label={t("notes.document.date")} name="date" errors={f.fieldErrors} required>
         <Input type="date" name="date" defaultValue={ctx.today} errors={f.fieldErrors} />
       </Field>
@@ -201,11 +211,7 @@ export function DocumentForm({ ctx }: { ctx: TPostContext }) {
       </Field>
       <p className="mb-4 text-sm text-slate-600">{t("notes.document.pdfNote")}</p>
       <NotifyCheckbox />
-      <div className="mt-4 flex flex-wrap gap-3">
-        <Button type="submit" disabled={!f.ready} aria-busy={f.pending}>
-          {f.pending ? t("notes.form.sending") : t("notes.form.submit")}
-        </Button>
-      </div>
+      <SubmitRow f={f} />
     </form>
   );
 }
@@ -240,11 +246,7 @@ export function FileForm({ ctx }: { ctx: TPostContext }) {
         </Field>
       </fieldset>
       <NotifyCheckbox />
-      <div className="mt-4 flex flex-wrap gap-3">
-        <Button type="submit" disabled={!f.ready} aria-busy={f.pending}>
-          {f.pending ? t("notes.form.sending") : t("notes.form.submit")}
-        </Button>
-      </div>
+      <SubmitRow f={f} />
     </form>
   );
 }
