@@ -97,6 +97,15 @@ test("a visiting nurse posts a note with a photo from a phone; the hospital doct
   await expect(phone.getByText("記載者：あおば訪問看護ステーション 看護 四葉")).toBeVisible();
   await screenshot(phone, "notes-phone-posted");
 
+  // The author adds a line within the edit window; the note says it was edited.
+  await phone.getByRole("button", { name: "編集" }).click();
+  const edit = phone.getByTestId("note-edit-form");
+  await edit.getByLabel("登録内容").fill(`${NOTE_BODY}\n追記：夕方に再訪問予定。`);
+  await screenshot(phone, "notes-phone-edit");
+  await edit.getByRole("button", { name: "保存" }).click();
+  await expect(phone.getByText("追記：夕方に再訪問予定。")).toBeVisible();
+  await expect(phone.getByText("（修正済み）")).toBeVisible();
+
   // The notice e-mail reaches the doctor's address: no title, text, patient or facility in it.
   await expect.poll(() => inbox.filter((m) => m.to === "hosp-doctor@example.jp").length, { timeout: 20_000 }).toBe(1);
   const mail = inbox.find((m) => m.to === "hosp-doctor@example.jp")!;
