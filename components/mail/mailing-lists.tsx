@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useI18n } from "@/components/i18n-provider";
+import { DeleteConfirm, EditDeleteButtons } from "@/components/mail/item-actions";
 import { AddressPicker, type TChosen } from "@/components/mail/address-picker";
 import { useRun } from "@/components/mail/use-run";
 import { Alert, Button, Field, FieldErrors, FormResultAlert, inputClass } from "@/components/ui/form";
@@ -124,42 +125,26 @@ export function MailingLists({ lists }: { lists: TMailingListInfo[] }) {
                     <p className="text-xs text-slate-600">{l.isMine ? t("mail.lists.mine") : t("mail.lists.owner", { name: l.ownerName })}</p>
                   </div>
                   {l.isMine && (
-                    <div className="flex flex-wrap gap-2">
-                      <Button
-                        type="button"
-                        variant="secondary"
-                        disabled={!hydrated}
-                        onClick={() => {
-                          setDone(null);
-                          setEditing(l.id);
-                        }}
-                      >
-                        {t("common.edit")}
-                      </Button>
-                      <Button type="button" variant="secondary" disabled={!hydrated} onClick={() => setDeleting(l.id)}>
-                        {t("mail.delete")}
-                      </Button>
-                    </div>
+                    <EditDeleteButtons
+                      disabled={!hydrated}
+                      onEdit={() => {
+                        setDone(null);
+                        setEditing(l.id);
+                      }}
+                      onDelete={() => setDeleting(l.id)}
+                    />
                   )}
                 </div>
                 {deleting === l.id && (
-                  <div role="alertdialog" aria-label={t("mail.lists.deleteConfirm", { name: l.name })} className="flex flex-wrap items-center gap-2 rounded border border-red-300 bg-red-50 px-3 py-2">
-                    <span className="text-sm text-red-900">{t("mail.lists.deleteConfirm", { name: l.name })}</span>
-                    <Button
-                      type="button"
-                      variant="danger"
-                      disabled={pending !== null}
-                      onClick={async () => {
-                        const r = await run("delete", () => deleteMailingListAction({ id: l.id }));
-                        if (r.ok) finish("mail.lists.deleted");
-                      }}
-                    >
-                      {t("mail.deleteYes")}
-                    </Button>
-                    <Button type="button" variant="secondary" onClick={() => setDeleting(null)}>
-                      {t("common.cancel")}
-                    </Button>
-                  </div>
+                  <DeleteConfirm
+                    question={t("mail.lists.deleteConfirm", { name: l.name })}
+                    busy={pending !== null}
+                    onConfirm={async () => {
+                      const r = await run("delete", () => deleteMailingListAction({ id: l.id }));
+                      if (r.ok) finish("mail.lists.deleted");
+                    }}
+                    onCancel={() => setDeleting(null)}
+                  />
                 )}
                 <details className="text-sm">
                   <summary className="inline-flex min-h-11 cursor-pointer items-center text-teal-800">{t("mail.lists.members", { count: l.members.length })}</summary>

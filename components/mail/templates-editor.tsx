@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useI18n } from "@/components/i18n-provider";
+import { DeleteConfirm, EditDeleteButtons } from "@/components/mail/item-actions";
 import { useRun } from "@/components/mail/use-run";
 import { Alert, Button, Field, FormResultAlert, inputClass } from "@/components/ui/form";
 import { useHydrated } from "@/components/ui/use-hydrated";
@@ -107,41 +108,25 @@ export function TemplatesEditor({ templates }: { templates: TMailTemplateInfo[] 
                       </p>
                     )}
                   </div>
-                  <div className="flex flex-wrap gap-2">
-                    <Button
-                      type="button"
-                      variant="secondary"
-                      disabled={!hydrated}
-                      onClick={() => {
-                        setDone(null);
-                        setEditing(tpl.id);
-                      }}
-                    >
-                      {t("common.edit")}
-                    </Button>
-                    <Button type="button" variant="secondary" disabled={!hydrated} onClick={() => setDeleting(tpl.id)}>
-                      {t("mail.delete")}
-                    </Button>
-                  </div>
+                  <EditDeleteButtons
+                    disabled={!hydrated}
+                    onEdit={() => {
+                      setDone(null);
+                      setEditing(tpl.id);
+                    }}
+                    onDelete={() => setDeleting(tpl.id)}
+                  />
                 </div>
                 {deleting === tpl.id && (
-                  <div role="alertdialog" aria-label={t("mail.templates.deleteConfirm", { name: tpl.name })} className="flex flex-wrap items-center gap-2 rounded border border-red-300 bg-red-50 px-3 py-2">
-                    <span className="text-sm text-red-900">{t("mail.templates.deleteConfirm", { name: tpl.name })}</span>
-                    <Button
-                      type="button"
-                      variant="danger"
-                      disabled={pending !== null}
-                      onClick={async () => {
-                        const r = await run("delete", () => deleteTemplateAction({ id: tpl.id }));
-                        if (r.ok) finish("mail.templates.deleted");
-                      }}
-                    >
-                      {t("mail.deleteYes")}
-                    </Button>
-                    <Button type="button" variant="secondary" onClick={() => setDeleting(null)}>
-                      {t("common.cancel")}
-                    </Button>
-                  </div>
+                  <DeleteConfirm
+                    question={t("mail.templates.deleteConfirm", { name: tpl.name })}
+                    busy={pending !== null}
+                    onConfirm={async () => {
+                      const r = await run("delete", () => deleteTemplateAction({ id: tpl.id }));
+                      if (r.ok) finish("mail.templates.deleted");
+                    }}
+                    onCancel={() => setDeleting(null)}
+                  />
                 )}
                 {tpl.body && <p className="line-clamp-4 rounded bg-slate-50 px-3 py-2 text-sm break-words whitespace-pre-wrap text-slate-700">{tpl.body}</p>}
               </li>
