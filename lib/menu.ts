@@ -1,6 +1,15 @@
 import type { TViewer } from "@/lib/auth/viewer-type";
-import { canManageCertificates, canManageFacilities, canSeeAdminMenu, canSeeAuditReports, canSeeMailOutbox, canSeeOwnPatientList, canSeePatientAccessReports } from "@/lib/access/roles";
-import { mayReadRecords, mayRegisterPatients } from "@/lib/access/visibility";
+import {
+  canManageCertificates,
+  canManageFacilities,
+  canSeeAdminMenu,
+  canSeeAuditReports,
+  canSeeMailOutbox,
+  canSeeOwnPatientList,
+  canSeePatientAccessReports,
+  mayReadRecords,
+  mayRegisterPatients,
+} from "@/lib/access/roles";
 
 export type TMenuItem = { href: string; key: string };
 

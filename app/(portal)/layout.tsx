@@ -1,7 +1,7 @@
 import { PortalHeader } from "@/components/layout/portal-header";
 import { IdleTimer } from "@/components/layout/idle-timer";
 import { requireViewer, getTerminal } from "@/lib/auth/viewer";
-import { mayReadRecords } from "@/lib/access/visibility";
+import { mayReadRecords } from "@/lib/access/roles";
 import { env } from "@/lib/env";
 import { menuFor } from "@/lib/menu";
 import { countUnreadNotifications } from "@/lib/notes/queries";

@@ -2,7 +2,7 @@ import Link from "next/link";
 import { Announcements } from "@/components/layout/announcements";
 import { ageText } from "@/components/patients/patient-name";
 import { PatientSearchForm } from "@/components/patients/patient-search-form";
-import { mayReadRecords } from "@/lib/access/visibility";
+import { mayReadRecords } from "@/lib/access/roles";
 import { listAnnouncements } from "@/lib/announcements/queries";
 import { listBookmarks, listLinkableFacilities, listRecentPatients } from "@/lib/patients/queries";
 import type { TPatientIdentity } from "@/lib/patients/dto";

@@ -1,10 +1,19 @@
+import type { StaffRole } from "@/generated/prisma/enums";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { AppError } from "@/lib/errors";
 
 /**
- * Role permissions (who may use which administrative function). Patient-data visibility is the
- * separate rule in ./visibility.ts.
+ * Role permissions (who may use which function), for the screens and the data layer alike.
+ * Whether a read of patient data is allowed is decided by the gateway (./gateway.ts) alone; the
+ * role clauses of that rule are written into its SQL (chiikilink_reads_records,
+ * chiikilink_registers_patients) and match the two below, which shape menus and pages.
  */
+
+/** Roles that read patient records. Administrators and the secretariat handle registrations, not records. */
+export const mayReadRecords = (roles: readonly StaffRole[]) => roles.includes("CLINICIAN") || roles.includes("LIAISON");
+
+/** Roles that register patients, link facility IDs and record consent (identifying fields only). */
+export const mayRegisterPatients = (roles: readonly StaffRole[]) => roles.includes("LIAISON") || roles.includes("SECRETARIAT");
 export const isSecretariat = (v: TViewer) => v.roles.includes("SECRETARIAT");
 export const isFacilityAdmin = (v: TViewer) => v.roles.includes("FACILITY_ADMIN");
 

@@ -5,7 +5,7 @@ import { to as copyTo } from "pg-copy-streams";
 import { Prisma } from "@/generated/prisma/client";
 import { AccessType } from "@/generated/prisma/enums";
 import { canExportAccessLogsOf, isSecretariat } from "@/lib/access/roles";
-import { writeAccessLog } from "@/lib/audit/mutations";
+import { readAudit } from "@/lib/access/gateway";
 import { monthBounds, type TAccessLogExport, type TExportDirection } from "@/lib/audit/schema";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { db, type TTx } from "@/lib/db/client";
@@ -111,15 +111,19 @@ export type TAccessLogExportStream = { fileName: string; contentType: string; bo
  * CRLF line ends, times in JST. The export is logged (committed before the first byte).
  */
 export async function openAccessLogExport(viewer: TViewer, q: TAccessLogExport, locale: TLocale = "ja"): Promise<TAccessLogExportStream> {
-  const r = await db().$transaction(async (tx) => {
-    const resolved = await resolveExport(tx, viewer, q);
-    await writeAccessLog(tx, viewer, {
-      accessType: "ACCESS_LOG_EXPORT",
-      patientId: resolved.patient?.id ?? null,
-      detail: `${resolved.facility.code} ${q.month} ${q.direction}${resolved.patient ? ` patient ${resolved.patient.regionalId}` : ""} ${q.encoding}`,
-    });
-    return resolved;
-  });
+  const r = await readAudit(
+    viewer,
+    "export",
+    async ({ tx }) => {
+      const resolved = await resolveExport(tx, viewer, q);
+      return {
+        value: resolved,
+        patientId: resolved.patient?.id ?? null,
+        detail: `${resolved.facility.code} ${q.month} ${q.direction}${resolved.patient ? ` patient ${resolved.patient.regionalId}` : ""} ${q.encoding}`,
+      };
+    },
+    { facilityId: q.facilityId },
+  );
   const client = await pgPool().connect();
   let released = false;
   const release = (err?: Error) => {
@@ -245,8 +249,13 @@ export async function verifyAccessLogChain(facilityId: string, month: string): P
 
 /** The verification from the admin page: authorized like the export, and logged. */
 export async function verifyAccessLogFor(viewer: TViewer, facilityId: string, month: string): Promise<TChainReport> {
-  if (!canExportAccessLogsOf(viewer, facilityId)) throw notFound("facility");
-  const result = await verifyAccessLogChain(facilityId, month);
-  await writeAccessLog(db(), viewer, { accessType: "ACCESS_LOG_VERIFY", detail: `${facilityId} ${month} ${result.ok ? "ok" : `broken at ${result.firstBroken?.seq} (${result.firstBroken?.problem})`}` });
-  return result;
+  return readAudit(
+    viewer,
+    "verify",
+    async () => {
+      const result = await verifyAccessLogChain(facilityId, month);
+      return { value: result, detail: `${facilityId} ${month} ${result.ok ? "ok" : `broken at ${result.firstBroken?.seq} (${result.firstBroken?.problem})`}` };
+    },
+    { facilityId, timeout: 60_000 },
+  );
 }

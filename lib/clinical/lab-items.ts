@@ -161,7 +161,11 @@ function valueText(v: unknown, comparator: string | null): string | null {
 /** HL7 value types whose text is never a measurement (dates, codes, names) */
 const NOT_NUMERIC_TYPES = new Set(["TS", "DT", "DTM", "TM", "CWE", "CE", "CNE", "XCN", "XPN", "ED", "RP"]);
 
-function itemOf(raw: unknown): TLabValue | null {
+/**
+ * One item of a LAB or CHECKUP payload (an element of what labItemsOf reads); null when it is not
+ * an object or has neither code, name nor value.
+ */
+export function labItemOf(raw: unknown): TLabValue | null {
   if (!isRecord(raw)) return null;
   const code = text(raw.code) ?? text(raw.localCode);
   const name = text(raw.name);
@@ -196,6 +200,18 @@ function itemOf(raw: unknown): TLabValue | null {
 }
 
 /**
+ * What identifies an item in a trend, from its code, local code, name and unit alone (as
+ * labItemOf would key and name it), for items counted in SQL without their values; null where
+ * labItemOf drops the item (no code, no name, and no value).
+ */
+export function labItemHead(raw: { code?: unknown; localCode?: unknown; name?: unknown; unit?: unknown }, hasValue: boolean): { key: string; name: string; unit: string | null } | null {
+  const code = text(raw.code) ?? text(raw.localCode);
+  const name = text(raw.name);
+  if (code === null && name === null && !hasValue) return null;
+  return { key: labItemKey(code, name), name: name ?? code ?? "", unit: text(raw.unit) };
+}
+
+/**
  * The items of a LAB or CHECKUP payload (SS-MIX2 or FHIR, including a DiagnosticReport's items),
  * in their order. Items that are not objects, or have neither code, name nor value, are left out.
  */
@@ -204,7 +220,7 @@ export function labItemsOf(payload: unknown): TLabValue[] {
   if (!Array.isArray(items)) return [];
   const out: TLabValue[] = [];
   for (const raw of items) {
-    const item = itemOf(raw);
+    const item = labItemOf(raw);
     if (item) out.push(item);
   }
   return out;

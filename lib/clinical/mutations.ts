@@ -7,6 +7,9 @@ import { deleteBytes, putBytes, sniffFileType } from "@/lib/files/store";
 import { IngestError, type TContentDraft, type TParsedMessage, type TPatientDraft } from "@/lib/clinical/ingest/types";
 
 export type TItemOutcome = "created" | "replaced" | "unchanged";
+
+/** Who sent a message: the terminal's certificate serial and the request (the ingest API), or the request that fetched it (最新データ取得). */
+export type TReceived = { certSerial: string | null; requestId: string | null };
 export type TImportOutcome = { created: number; replaced: number; unchanged: number; items: { sourceKey: string; outcome: TItemOutcome }[] };
 
 /** The care date in Japan of an instant (the calendar's day). */
@@ -74,8 +77,10 @@ function draftsOf(m: TParsedMessage): TContentDraft[] {
 }
 
 /** The row of an item as written (the same for a new and a replaced item). */
-function rowOf(facilityId: string, kind: TParsedMessage["kind"], d: TContentDraft, link: { id: string; patientId: string } | null, sourceHash: string) {
+function rowOf(facilityId: string, kind: TParsedMessage["kind"], d: TContentDraft, link: { id: string; patientId: string } | null, sourceHash: string, received?: TReceived) {
   return {
+    receivedCertSerial: received?.certSerial?.slice(0, 64) ?? null,
+    receivedRequestId: received?.requestId?.slice(0, 64) ?? null,
     ownerFacilityId: facilityId,
     sourceKind: kind,
     sourceKey: d.sourceKey,
@@ -115,6 +120,7 @@ async function storeDraft(
   d: TContentDraft,
   links: Map<string, { id: string; patientId: string } | null>,
   written: string[],
+  received?: TReceived,
 ): Promise<TItemOutcome> {
   assertStorable(d);
   if (!links.has(d.facilityPatientId)) {
@@ -126,7 +132,7 @@ async function storeDraft(
   }
   const link = links.get(d.facilityPatientId) ?? null;
   const sourceHash = hashOf(d);
-  const { ownerFacilityId: _o, sourceKind: _k, sourceKey: _s, ...data } = rowOf(facilityId, kind, d, link, sourceHash);
+  const { ownerFacilityId: _o, sourceKind: _k, sourceKey: _s, ...data } = rowOf(facilityId, kind, d, link, sourceHash, received);
   const existing = await tx.clinicalContent.findUnique({
     where: { ownerFacilityId_sourceKind_sourceKey: { ownerFacilityId: facilityId, sourceKind: kind, sourceKey: d.sourceKey } },
     select: { id: true, sourceHash: true, sourceVersion: true },
@@ -143,19 +149,20 @@ async function storeDraft(
 
 /**
  * Stores one parsed message for the sending facility, all or nothing (its own transaction unless
- * one is given). Items join their regional patient through the facility's link when it exists.
+ * one is given). Items join their regional patient through the facility's link when it exists;
+ * each stored item keeps which terminal and request sent it.
  */
-export async function importParsedMessage(facilityId: string, parsed: TParsedMessage, tx?: TTx): Promise<TImportOutcome> {
+export async function importParsedMessage(facilityId: string, parsed: TParsedMessage, opts: { tx?: TTx; received?: TReceived } = {}): Promise<TImportOutcome> {
   const run = async (t: TTx) => {
     await assertIngestingFacility(t, facilityId);
     const links = new Map<string, { id: string; patientId: string } | null>();
     const items: TImportOutcome["items"] = [];
-    for (const d of draftsOf(parsed)) items.push({ sourceKey: d.sourceKey, outcome: await storeDraft(t, facilityId, parsed.kind, d, links, written) });
+    for (const d of draftsOf(parsed)) items.push({ sourceKey: d.sourceKey, outcome: await storeDraft(t, facilityId, parsed.kind, d, links, written, opts.received) });
     return outcomeOf(items);
   };
   const written: string[] = [];
   try {
-    return await (tx ? run(tx) : db().$transaction(run, { timeout: 30_000 }));
+    return await (opts.tx ? run(opts.tx) : db().$transaction(run, { timeout: 30_000 }));
   } catch (e) {
     // Nothing half-written: files stored for a message that did not commit are removed.
     await Promise.all(written.map((k) => deleteBytes(k)));
@@ -198,15 +205,20 @@ async function insertContents(tx: TTx, rows: Prisma.ClinicalContentUncheckedCrea
       source_version: r.sourceVersion,
       source_hash: r.sourceHash,
       is_deleted: r.isDeleted ?? false,
+      received_cert_serial: r.receivedCertSerial ?? null,
+      received_request_id: r.receivedRequestId ?? null,
     })),
   );
   await tx.$executeRawUnsafe(
     `INSERT INTO "clinical_contents" ("id", "owner_facility_id", "source_kind", "source_key", "facility_patient_id", "owner_link_id", "patient_id", "category",
-       "occurred_at", "occurred_date", "title", "payload", "source_version", "source_hash", "is_deleted", "received_at", "updated_at")
+       "occurred_at", "occurred_date", "title", "payload", "source_version", "source_hash", "is_deleted", "received_at", "updated_at",
+       "received_cert_serial", "received_request_id")
      SELECT gen_random_uuid(), r.owner_facility_id::uuid, r.source_kind::"SourceKind", r.source_key, r.facility_patient_id, r.owner_link_id::uuid, r.patient_id::uuid,
-       r.category::"ContentCategory", r.occurred_at::timestamptz, r.occurred_date::date, r.title, r.payload, r.source_version, r.source_hash, r.is_deleted, now(), now()
+       r.category::"ContentCategory", r.occurred_at::timestamptz, r.occurred_date::date, r.title, r.payload, r.source_version, r.source_hash, r.is_deleted, now(), now(),
+       r.received_cert_serial, r.received_request_id
      FROM jsonb_to_recordset($1::jsonb) AS r(owner_facility_id text, source_kind text, source_key text, facility_patient_id text, owner_link_id text, patient_id text,
-       category text, occurred_at text, occurred_date text, title text, payload jsonb, source_version text, source_hash text, is_deleted boolean)`,
+       category text, occurred_at text, occurred_date text, title text, payload jsonb, source_version text, source_hash text, is_deleted boolean,
+       received_cert_serial text, received_request_id text)`,
     json,
   );
 }
@@ -222,7 +234,7 @@ type TPlanned = { data: Prisma.ClinicalContentUncheckedCreateInput; existingId: 
 export async function importParsedMessages(
   facilityId: string,
   messages: TParsedMessage[],
-  opts: { isFacilityChecked?: boolean } = {},
+  opts: { isFacilityChecked?: boolean; received?: TReceived } = {},
 ): Promise<(TImportOutcome | IngestError)[]> {
   if (messages.length === 0) return [];
   // Items with files take the one-message path (their bytes go to the file store with them).
@@ -230,7 +242,7 @@ export async function importParsedMessages(
     const out: (TImportOutcome | IngestError)[] = [];
     for (const m of messages) {
       try {
-        out.push(await importParsedMessage(facilityId, m));
+        out.push(await importParsedMessage(facilityId, m, { received: opts.received }));
       } catch (e) {
         if (e instanceof IngestError) out.push(e);
         else throw e;
@@ -263,7 +275,7 @@ export async function importParsedMessages(
           const link = linkOf.get(d.facilityPatientId) ?? null;
           const sourceHash = hashOf(d);
           const was = current.get(key);
-          const data = rowOf(facilityId, m.kind, d, link, sourceHash);
+          const data = rowOf(facilityId, m.kind, d, link, sourceHash, opts.received);
           if (isUnchanged(was, sourceHash, data.sourceVersion)) return { sourceKey: d.sourceKey, outcome: "unchanged" as const };
           planned.set(key, { data, existingId: was?.id ?? planned.get(key)?.existingId ?? null });
           current.set(key, { id: was?.id ?? null, hash: sourceHash, version: data.sourceVersion });
@@ -289,7 +301,7 @@ export async function importParsedMessages(
     const out: (TImportOutcome | IngestError)[] = [];
     for (const m of messages) {
       try {
-        out.push(await importParsedMessage(facilityId, m));
+        out.push(await importParsedMessage(facilityId, m, { received: opts.received }));
       } catch (err) {
         if (err instanceof IngestError) out.push(err);
         else throw err;

@@ -1,15 +1,12 @@
 import "server-only";
 import { Prisma } from "@/generated/prisma/client";
-import { db, inTurn, type TTx } from "@/lib/db/client";
-import { contentVisibleForLinksWhere, contentVisibleWhere, ownLinkWhere, patientVisibleWhere, sharedLinkWhere, type TResolvedLinks, type TViewerFacts } from "@/lib/access/visibility";
-import { writeAccessLog, writeAccessLogs, type TAccessLogEntry } from "@/lib/audit/mutations";
+import { readContent, readPatient, type TSourceFacility } from "@/lib/access/gateway";
 import {
   admissionPeriods,
   bucketCounts,
   CALENDAR_CATEGORIES,
   calendarWindow,
   categoriesOfRow,
-  dateOfDay,
   dayOf,
   facilityColors,
   filePeriodCounts,
@@ -31,22 +28,10 @@ import {
 import type { TContentView } from "@/lib/clinical/dto";
 import { todayInJapan } from "@/lib/dates";
 import type { TViewer } from "@/lib/auth/viewer-type";
-import { notFound } from "@/lib/errors";
 import { readBytes } from "@/lib/files/store";
 import { isInlineSafe } from "@/lib/files/upload-type";
 import { isUuid, searchTerms } from "@/lib/text";
-import { labItemsOf, type TLabFlag } from "@/lib/clinical/lab-items";
-
-/** Contents the viewer may see (the one rule: 基本情報 scope for PATIENT_INFO, 診療情報 for the rest), withdrawn items excluded. */
-export function visibleContentsWhere(viewer: TViewerFacts, now: Date = new Date()): Prisma.ClinicalContentWhereInput {
-  return {
-    isDeleted: false,
-    OR: [
-      { AND: [{ category: "PATIENT_INFO" }, contentVisibleWhere(viewer, "BASIC", now)] },
-      { AND: [{ category: { not: "PATIENT_INFO" } }, contentVisibleWhere(viewer, "CLINICAL", now)] },
-    ],
-  };
-}
+import { labItemHead, labItemOf, type TLabFlag } from "@/lib/clinical/lab-items";
 
 export const viewSelect = {
   id: true,
@@ -69,69 +54,31 @@ export const toView = ({ ownerFacility, patientId: _patientId, ...r }: TViewRow)
   files: filesOf(r.payload).map(({ id, fileName, contentType }) => ({ id, fileName, contentType })),
 });
 
-/**
- * Runs a read of one patient's records: the patient must be visible to the viewer (the rule's
- * canSeePatient), else the refusal is logged and the answer is "not found". The read and its log
- * rows share the transaction.
- */
-export async function readPatientRecords<T>(viewer: TViewer, patientId: string, now: Date, what: string, read: (tx: TTx) => Promise<T>): Promise<T> {
-  const result = await db().$transaction(async (tx) => {
-    const visible = isUuid(patientId) ? await tx.patient.findFirst({ where: { id: patientId, ...patientVisibleWhere(viewer, now) }, select: { id: true } }) : null;
-    if (!visible) {
-      const exists = isUuid(patientId) ? await tx.patient.findUnique({ where: { id: patientId }, select: { id: true } }) : null;
-      await writeAccessLog(tx, viewer, { accessType: "DENIED", patientId: exists?.id ?? null, detail: `${what} ${patientId.slice(0, 80)}` });
-      return { denied: true as const };
-    }
-    return { denied: false as const, value: await read(tx) };
-  });
-  if (result.denied) throw notFound("patient");
-  return result.value;
-}
+/** The columns of a content as the screens show it, selected in SQL from a relation aliased `c`. */
+const VIEW_COLUMNS = Prisma.sql`c.id, c.category::text AS category, c.occurred_at, c.occurred_date::text AS occurred_date, c.title, c.payload, c.owner_facility_id,
+  (SELECT f.name_kanji FROM "facilities" f WHERE f.id = c.owner_facility_id) AS owner_facility_name`;
 
-/** One log row per owner facility whose items a list or grid showed (the disclosing side's CSV finds its rows). */
-export function perOwnerFacility(accessType: TAccessLogEntry["accessType"], patientId: string, ownerIds: Iterable<string>, detail: string): TAccessLogEntry[] {
-  const owners = [...new Set(ownerIds)].sort();
-  return owners.length === 0 ? [{ accessType, patientId, detail }] : owners.map((ownerFacilityId) => ({ accessType, patientId, ownerFacilityId, detail }));
-}
+type TViewSqlRow = { id: string; category: TContentView["category"]; occurred_at: Date; occurred_date: string; title: string; payload: unknown; owner_facility_id: string; owner_facility_name: string };
 
-type TPatientLinks = TResolvedLinks & { facilities: TCalendarFacility[] };
+const viewOfRow = (r: TViewSqlRow): TContentView => ({
+  id: r.id,
+  category: r.category,
+  occurredAt: r.occurred_at,
+  occurredDate: r.occurred_date,
+  title: r.title,
+  payload: r.payload,
+  ownerFacilityId: r.owner_facility_id,
+  ownerFacilityName: r.owner_facility_name,
+  files: filesOf(r.payload).map(({ id, fileName, contentType }) => ({ id, fileName, contentType })),
+});
 
-/**
- * The patient's links as the rule sorts them for the viewer (own; shared for 基本情報; shared for
- * 診療情報), and the facilities whose records the viewer may see, in facility-code order.
- */
-export async function resolvePatientLinks(tx: TTx, viewer: TViewer, patientId: string, now: Date, opts: { basic?: boolean } = { basic: true }): Promise<TPatientLinks> {
-  const select = { id: true, facilityId: true } as const;
-  const own = await tx.facilityPatientLink.findMany({ where: { patientId, ...ownLinkWhere(viewer) }, select });
-  const sharedClinical = await tx.facilityPatientLink.findMany({ where: { patientId, ...sharedLinkWhere(viewer, "CLINICAL", now) }, select });
-  // 基本情報 links matter only to reads that include PATIENT_INFO items (the calendar's rows never do)
-  const sharedBasic = opts.basic ? await tx.facilityPatientLink.findMany({ where: { patientId, ...sharedLinkWhere(viewer, "BASIC", now) }, select }) : [];
-  const ids = [...own, ...sharedClinical].map((l) => l.facilityId);
-  const sources = ids.length ? await tx.facility.findMany({ where: { id: { in: ids } }, select: { id: true, code: true, nameKanji: true }, orderBy: { code: "asc" } }) : [];
+const categoryList = (categories: readonly string[]) => Prisma.sql`${[...categories]}::"ContentCategory"[]`;
+
+/** The facilities a read may show, with their calendar colours. */
+const calendarFacilities = (sources: TSourceFacility[]): TCalendarFacility[] => {
   const colors = facilityColors(sources.map((f) => f.id));
-  return {
-    own: own.map((l) => l.id),
-    sharedClinical: sharedClinical.map((l) => l.id),
-    sharedBasic: sharedBasic.map((l) => l.id),
-    facilities: sources.map((f) => ({ id: f.id, name: f.nameKanji, color: colors[f.id]!, isOwn: f.id === viewer.facilityId })),
-  };
-}
-
-/** visibleContentsWhere for one patient whose links are resolved (the same rule, as id lists). */
-export function patientContentsWhere(links: TResolvedLinks): Prisma.ClinicalContentWhereInput {
-  return {
-    isDeleted: false,
-    OR: [
-      { AND: [{ category: "PATIENT_INFO" }, contentVisibleForLinksWhere(links, "BASIC")] },
-      { AND: [{ category: { not: "PATIENT_INFO" } }, contentVisibleForLinksWhere(links, "CLINICAL")] },
-    ],
-  };
-}
-
-/** Items of categories that are never 基本情報: the 診療情報 half of patientContentsWhere alone. */
-function clinicalContentsWhere(links: TResolvedLinks): Prisma.ClinicalContentWhereInput {
-  return { isDeleted: false, ...contentVisibleForLinksWhere(links, "CLINICAL") };
-}
+  return sources.map((f) => ({ id: f.id, name: f.name, color: colors[f.id]!, isOwn: f.isOwn }));
+};
 
 export type TCalendarFacility = { id: string; name: string; color: string; isOwn: boolean };
 
@@ -148,67 +95,86 @@ export type TCalendarData = {
   lastDay: TDay | null;
 };
 
+/** The column a day falls in, in SQL: its day, its week's Monday, its month's first day (bucketCounts takes any day of a column). */
+const COLUMN_OF: Record<TCalendarZoom, Prisma.Sql> = {
+  day: Prisma.sql`v.occurred_date`,
+  week: Prisma.sql`date_trunc('week', v.occurred_date::timestamp)::date`,
+  month: Prisma.sql`date_trunc('month', v.occurred_date::timestamp)::date`,
+};
+
+/** What the stay bars need of an ADMISSION item's payload (lib/clinical/calendar.ts admissionPeriods). */
+const ADMISSION_FIELDS = ["event", "cancelled", "admittedAt", "dischargedAt", "dataType", "resourceType", "start", "end"] as const;
+
+type TCalendarRow = {
+  first_day: string | null;
+  last_day: string | null;
+  /** [column's day, category, owner facility, author's qualification, count] */
+  groups: [TDay, TDayCount["category"], string, string | null, number][] | null;
+  /** [owner facility, occurred at, the payload's admission fields] */
+  admissions: [string, string, Record<string, unknown>][] | null;
+  /** [owner facility, first day, last day] of files whose validity period reaches into the window */
+  files: [string, TDay, TDay][] | null;
+};
+
+/** The first and last day with an item on the calendar (the jump buttons), index-ordered. */
+const firstLastSql = (rows: Prisma.Sql) => Prisma.sql`
+  (SELECT v.occurred_date::text FROM ${rows} v ORDER BY v.occurred_date LIMIT 1) AS first_day,
+  (SELECT v.occurred_date::text FROM ${rows} v ORDER BY v.occurred_date DESC LIMIT 1) AS last_day`;
+
 /**
- * The calendar of a patient for one window: per row and column, how many items (by facility),
- * and the inpatient periods as bars. Only what the rule lets through is counted; the view is
- * logged once per owner facility whose items it counted.
+ * The calendar of a patient for one window, in one statement after the gate: per row and column
+ * (grouped in SQL by the zoom's column), how many items (by facility, notes by the author's
+ * qualification), the inpatient stays as bars, files spread over their validity period, and the
+ * first and last day with an item. Logged once per owner facility whose items it counted.
  */
 export async function getCalendar(viewer: TViewer, patientId: string, q: TCalendarQuery, now: Date = new Date()): Promise<TCalendarData> {
   const today = dayOf(todayInJapan(now));
-  return readPatientRecords(viewer, patientId, now, "calendar", async (tx) => {
-    const links = await resolvePatientLinks(tx, viewer, patientId, now, { basic: false });
-    const { facilities } = links;
-    const facilityId = q.facilityId && facilities.some((f) => f.id === q.facilityId) ? q.facilityId : null;
-    const base: Prisma.ClinicalContentWhereInput = {
-      patientId,
-      category: { in: CALENDAR_CATEGORIES },
-      ...(facilityId ? { ownerFacilityId: facilityId } : {}),
-      ...clinicalContentsWhere(links),
-    };
-    // two index-ordered LIMIT 1 reads: Prisma's aggregate() wraps the filter in a sub-select that
-    // PostgreSQL must scan whole (measured: 70 ms against 1 ms at 100,000 items)
-    const [first, last] = await inTurn([
-      () => tx.clinicalContent.findFirst({ where: base, orderBy: { occurredDate: "asc" }, select: { occurredDate: true } }),
-      () => tx.clinicalContent.findFirst({ where: base, orderBy: { occurredDate: "desc" }, select: { occurredDate: true } }),
-    ]);
-    const firstDay = first ? dayOf(first.occurredDate) : null;
-    const lastDay = last ? dayOf(last.occurredDate) : null;
-    const days = q.zoom === "day" ? q.days ?? ZOOM_COLUMNS.day : ZOOM_COLUMNS.day;
-    const window =
-      q.jump === "first" && firstDay
-        ? calendarWindow(q.zoom, firstDay, days)
-        : q.jump === "last" && lastDay
-          ? windowEndingAt(q.zoom, lastDay, days)
-          : q.start && q.jump !== "today"
-            ? calendarWindow(q.zoom, q.start, days)
-            : windowEndingAt(q.zoom, today, days);
-    const [groups, admissions, filePeriods] = await inTurn([
-      () => tx.clinicalContent.groupBy({
-        by: ["occurredDate", "category", "ownerFacilityId", "authorQualification"],
-        where: { ...base, occurredDate: { gte: dateOfDay(window.from), lte: dateOfDay(window.to) } },
-        _count: { _all: true },
-      }),
-      () => tx.clinicalContent.findMany({ where: { ...base, category: "ADMISSION" }, select: { ownerFacilityId: true, occurredAt: true, payload: true } }),
-      // files whose validity period (登録先期間) reaches into the window
-      () => tx.clinicalContent.findMany({
-        where: { ...base, category: "FILE", occurredDate: { lte: dateOfDay(window.to) }, periodEndDate: { gte: dateOfDay(window.from) } },
-        select: { ownerFacilityId: true, occurredDate: true, periodEndDate: true },
-        take: 1000,
-      }),
-    ]);
-    const counts: TDayCount[] = [
-      ...groups.map((g) => ({ day: dayOf(g.occurredDate), category: g.category, facilityId: g.ownerFacilityId, count: g._count._all, qualification: g.authorQualification })),
-      ...filePeriodCounts(window, filePeriods.map((f) => ({ from: dayOf(f.occurredDate), to: dayOf(f.periodEndDate!), facilityId: f.ownerFacilityId }))),
-    ];
-    const bars = periodBars(window, admissionPeriods(admissions.map((a) => ({ facilityId: a.ownerFacilityId, occurredAt: a.occurredAt, payload: a.payload }))), today);
-    const shownOwners = [...counts.map((c) => c.facilityId), ...bars.map((b) => b.facilityId)];
-    await writeAccessLogs(
-      tx,
-      viewer,
-      perOwnerFacility("CALENDAR_VIEW", patientId, shownOwners, `${window.zoom} ${window.from}..${window.to}${facilityId ? ` facility ${facilityId}` : ""}`),
-    );
-    return { window, today, grid: bucketCounts(window, counts), bars, facilities, facilityId, firstDay, lastDay };
-  });
+  return readPatient(
+    viewer,
+    "calendar",
+    patientId,
+    async (scope) => {
+      const facilities = calendarFacilities(scope.facilities);
+      const facilityId = q.facilityId && facilities.some((f) => f.id === q.facilityId) ? q.facilityId : null;
+      const rows = Prisma.sql`(SELECT c.* FROM ${scope.contents} c WHERE c.category = ANY (${categoryList(CALENDAR_CATEGORIES)})${facilityId ? Prisma.sql` AND c.owner_facility_id = ${facilityId}::uuid` : Prisma.empty})`;
+      const days = q.zoom === "day" ? (q.days ?? ZOOM_COLUMNS.day) : ZOOM_COLUMNS.day;
+      // a jump to the first or last record needs those days before the window is known
+      const ends = q.jump === "first" || q.jump === "last" ? (await scope.sql<Pick<TCalendarRow, "first_day" | "last_day">>(Prisma.sql`SELECT ${firstLastSql(rows)}`))[0] : undefined;
+      const window =
+        q.jump === "first" && ends?.first_day
+          ? calendarWindow(q.zoom, ends.first_day, days)
+          : q.jump === "last" && ends?.last_day
+            ? windowEndingAt(q.zoom, ends.last_day, days)
+            : q.start && q.jump !== "today"
+              ? calendarWindow(q.zoom, q.start, days)
+              : windowEndingAt(q.zoom, today, days);
+      const [r] = await scope.sql<TCalendarRow>(Prisma.sql`
+        SELECT ${firstLastSql(rows)},
+          (SELECT json_agg(json_build_array(g.day, g.category, g.owner, g.qualification, g.n))
+             FROM (SELECT ${COLUMN_OF[window.zoom]}::text AS day, v.category, v.owner_facility_id AS owner, v.author_qualification AS qualification, count(*)::int AS n
+                     FROM ${rows} v
+                    WHERE v.occurred_date BETWEEN ${window.from}::date AND ${window.to}::date
+                    GROUP BY 1, 2, 3, 4) g) AS groups,
+          (SELECT json_agg(json_build_array(v.owner_facility_id, v.occurred_at,
+                    jsonb_strip_nulls(jsonb_build_object(${Prisma.join(ADMISSION_FIELDS.map((k) => Prisma.sql`${k}::text, v.payload -> ${k}::text`))}))))
+             FROM ${rows} v WHERE v.category = 'ADMISSION') AS admissions,
+          (SELECT json_agg(json_build_array(f.owner_facility_id, f.occurred_date::text, f.period_end_date::text))
+             FROM (SELECT v.owner_facility_id, v.occurred_date, v.period_end_date FROM ${rows} v
+                    WHERE v.category = 'FILE' AND v.occurred_date <= ${window.to}::date AND v.period_end_date >= ${window.from}::date LIMIT 1000) f) AS files`);
+      const counts: TDayCount[] = [
+        ...(r?.groups ?? []).map(([day, category, facilityId, qualification, count]) => ({ day, category, facilityId, count, qualification })),
+        ...filePeriodCounts(window, (r?.files ?? []).map(([facilityId, from, to]) => ({ from, to, facilityId }))),
+      ];
+      const stays = admissionPeriods((r?.admissions ?? []).map(([facilityId, at, payload]) => ({ facilityId, occurredAt: new Date(at), payload })));
+      const bars = periodBars(window, stays, today);
+      return {
+        value: { window, today, grid: bucketCounts(window, counts), bars, facilities, facilityId, firstDay: r?.first_day ?? null, lastDay: r?.last_day ?? null },
+        owners: [...counts.map((c) => c.facilityId), ...bars.map((b) => b.facilityId)],
+        detail: `${window.zoom} ${window.from}..${window.to}${facilityId ? ` facility ${facilityId}` : ""}`,
+      };
+    },
+    { now },
+  );
 }
 
 /** How many items one calendar cell may open at once (a busy ward day stays readable). */
@@ -221,27 +187,30 @@ export async function listCalendarCell(
   cell: { rowId: TCalendarRowId; from: TDay; to: TDay; facilityId?: string | null },
   now: Date = new Date(),
 ): Promise<{ items: TContentView[]; total: number }> {
-  return readPatientRecords(viewer, patientId, now, "calendar cell", async (tx) => {
-    const where: Prisma.ClinicalContentWhereInput = {
-      patientId,
-      category: { in: categoriesOfRow(cell.rowId) },
-      // dated in the cell, or a file whose validity period covers it
-      occurredDate: { lte: dateOfDay(cell.to) },
-      AND: [{ OR: [{ occurredDate: { gte: dateOfDay(cell.from) } }, { periodEndDate: { gte: dateOfDay(cell.from) } }] }],
-      ...(cell.facilityId ? { ownerFacilityId: cell.facilityId } : {}),
-      ...patientContentsWhere(await resolvePatientLinks(tx, viewer, patientId, now)),
-    };
-    const [rows, total] = await inTurn([
-      () => tx.clinicalContent.findMany({ where, orderBy: [{ occurredAt: "asc" }, { id: "asc" }], take: CELL_LIMIT, select: viewSelect }),
-      () => tx.clinicalContent.count({ where }),
-    ]);
-    await writeAccessLogs(
-      tx,
-      viewer,
-      rows.map((r) => ({ accessType: "CONTENT_VIEW" as const, patientId, ownerFacilityId: r.ownerFacilityId, contentId: r.id, detail: `calendar ${cell.rowId} ${cell.from}..${cell.to}` })),
-    );
-    return { items: rows.map(toView), total };
-  });
+  return readPatient(
+    viewer,
+    "cell",
+    patientId,
+    async (scope) => {
+      const dated = Prisma.sql`c.occurred_date BETWEEN ${cell.from}::date AND ${cell.to}::date`;
+      // the file row also opens files whose validity period covers the cell
+      const when = cell.rowId === "file" ? Prisma.sql`(${dated} OR (c.occurred_date <= ${cell.to}::date AND c.period_end_date >= ${cell.from}::date))` : dated;
+      const rows = await scope.sql<TViewSqlRow & { total: number }>(Prisma.sql`
+        SELECT ${VIEW_COLUMNS}, count(*) OVER ()::int AS total
+          FROM ${scope.contents} c
+         WHERE c.category = ANY (${categoryList(categoriesOfRow(cell.rowId))}) AND ${when}
+               ${cell.facilityId ? (isUuid(cell.facilityId) ? Prisma.sql`AND c.owner_facility_id = ${cell.facilityId}::uuid` : Prisma.sql`AND false`) : Prisma.empty}
+         ORDER BY c.occurred_at, c.id
+         LIMIT ${CELL_LIMIT}`);
+      const items = rows.map(viewOfRow);
+      return {
+        value: { items, total: rows[0]?.total ?? 0 },
+        contents: items.map((i) => ({ id: i.id, ownerFacilityId: i.ownerFacilityId })),
+        detail: `calendar ${cell.rowId} ${cell.from}..${cell.to}`,
+      };
+    },
+    { now },
+  );
 }
 
 export type TRecordTabQuery = {
@@ -256,56 +225,53 @@ export type TRecordTabQuery = {
   page?: number;
 };
 
-const RECORD_ORDER: Record<TRecordSort, (dir: "asc" | "desc") => Prisma.ClinicalContentOrderByWithRelationInput[]> = {
-  date: (dir) => [{ occurredAt: dir }, { id: "asc" }],
-  title: (dir) => [{ title: dir }, { occurredAt: "desc" }, { id: "asc" }],
-  facility: (dir) => [{ ownerFacility: { code: dir } }, { occurredAt: "desc" }, { id: "asc" }],
-  category: (dir) => [{ category: dir }, { occurredAt: "desc" }, { id: "asc" }],
+const RECORD_ORDER: Record<TRecordSort, Prisma.Sql> = {
+  date: Prisma.sql`c.occurred_at`,
+  title: Prisma.sql`c.title`,
+  facility: Prisma.sql`(SELECT f.code FROM "facilities" f WHERE f.id = c.owner_facility_id)`,
+  category: Prisma.sql`c.category`,
 };
 
-/** A tab view (seed 004) over a date range: one page of items with their content, sorted and filtered; logged per owner facility. */
-export async function listRecordTab(viewer: TViewer, patientId: string, q: TRecordTabQuery, now: Date = new Date()) {
-  const page = Math.max(1, q.page ?? 1);
-  return readPatientRecords(viewer, patientId, now, "records", async (tx) => {
-    const links = await resolvePatientLinks(tx, viewer, patientId, now);
-    const { facilities } = links;
-    const words = searchTerms(q.q ?? "");
-    const where: Prisma.ClinicalContentWhereInput = {
-      patientId,
-      category: { in: categoriesOfTab(q.tab) },
-      ...(q.from || q.to ? { occurredDate: { ...(q.from ? { gte: dateOfDay(q.from) } : {}), ...(q.to ? { lte: dateOfDay(q.to) } : {}) } } : {}),
-      ...(q.facilityId ? { ownerFacilityId: q.facilityId } : {}),
-      ...(words.length ? { id: { in: await matchingContentIds(tx, patientId, categoriesOfTab(q.tab), words) } } : {}),
-      ...patientContentsWhere(links),
-    };
-    const [rows, total] = await inTurn([
-      () => tx.clinicalContent.findMany({
-        where,
-        orderBy: RECORD_ORDER[q.sort ?? "date"](q.dir ?? (q.sort && q.sort !== "date" ? "asc" : "desc")),
-        skip: (page - 1) * RECORD_PAGE_SIZE,
-        take: RECORD_PAGE_SIZE,
-        select: viewSelect,
-      }),
-      () => tx.clinicalContent.count({ where }),
-    ]);
-    const detail = `${q.tab} ${q.from ?? ""}..${q.to ?? ""}${q.facilityId ? ` facility ${q.facilityId}` : ""}${words.length ? ` q ${words.join(" ")}` : ""} page ${page}`;
-    await writeAccessLogs(tx, viewer, perOwnerFacility("TAB_VIEW", patientId, rows.map((r) => r.ownerFacilityId), detail));
-    return { items: rows.map(toView), total, page, pageSize: RECORD_PAGE_SIZE, facilities };
-  });
-}
+const likePattern = (w: string) => `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /**
- * A patient's items of some categories whose title or content mentions every word (a drug that is
- * not the first of a prescription, a lab item, a finding). Only ids: the rule is applied by the caller.
+ * A tab view (seed 004) over a date range: one page of items with their content, sorted and
+ * filtered (words match the title or the content: a drug that is not the first of a
+ * prescription, a lab item, a finding); logged per owner facility.
  */
-async function matchingContentIds(tx: TTx, patientId: string, categories: string[], words: string[]): Promise<string[]> {
-  const like = (w: string) => `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const conditions = words.map((w) => Prisma.sql`(title ILIKE ${like(w)} OR payload::text ILIKE ${like(w)})`);
-  const rows = await tx.$queryRaw<{ id: string }[]>`
-    SELECT id FROM clinical_contents
-     WHERE patient_id = ${patientId}::uuid AND category::text IN (${Prisma.join(categories)}) AND NOT is_deleted AND ${Prisma.join(conditions, " AND ")}
-     LIMIT 5000`;
-  return rows.map((r) => r.id);
+export async function listRecordTab(viewer: TViewer, patientId: string, q: TRecordTabQuery, now: Date = new Date()) {
+  const page = Math.max(1, q.page ?? 1);
+  return readPatient(
+    viewer,
+    "tab",
+    patientId,
+    async (scope) => {
+      const facilities = calendarFacilities(scope.facilities);
+      const words = searchTerms(q.q ?? "");
+      const sort = q.sort ?? "date";
+      const dir = (q.dir ?? (q.sort && q.sort !== "date" ? "asc" : "desc")) === "asc" ? Prisma.sql`ASC` : Prisma.sql`DESC`;
+      const conditions = [
+        Prisma.sql`c.category = ANY (${categoryList(categoriesOfTab(q.tab))})`,
+        ...(q.from ? [Prisma.sql`c.occurred_date >= ${q.from}::date`] : []),
+        ...(q.to ? [Prisma.sql`c.occurred_date <= ${q.to}::date`] : []),
+        ...(q.facilityId && isUuid(q.facilityId) ? [Prisma.sql`c.owner_facility_id = ${q.facilityId}::uuid`] : q.facilityId ? [Prisma.sql`false`] : []),
+        ...words.map((w) => Prisma.sql`(c.title ILIKE ${likePattern(w)} OR c.payload::text ILIKE ${likePattern(w)})`),
+      ];
+      const where = Prisma.join(conditions, " AND ");
+      const order = sort === "date" ? Prisma.sql`c.occurred_at ${dir}, c.id` : Prisma.sql`${RECORD_ORDER[sort]} ${dir}, c.occurred_at DESC, c.id`;
+      const rows = await scope.sql<TViewSqlRow & { total: number }>(Prisma.sql`
+        SELECT ${VIEW_COLUMNS}, count(*) OVER ()::int AS total
+          FROM ${scope.contents} c WHERE ${where}
+         ORDER BY ${order}
+         OFFSET ${(page - 1) * RECORD_PAGE_SIZE} LIMIT ${RECORD_PAGE_SIZE}`);
+      // a page past the end has no row to carry the total
+      const total = rows[0]?.total ?? (page > 1 ? ((await scope.sql<{ n: number }>(Prisma.sql`SELECT count(*)::int AS n FROM ${scope.contents} c WHERE ${where}`))[0]?.n ?? 0) : 0);
+      const items = rows.map(viewOfRow);
+      const detail = `${q.tab} ${q.from ?? ""}..${q.to ?? ""}${q.facilityId ? ` facility ${q.facilityId}` : ""}${words.length ? ` q ${words.join(" ")}` : ""} page ${page}`;
+      return { value: { items, total, page, pageSize: RECORD_PAGE_SIZE, facilities }, owners: items.map((i) => i.ownerFacilityId), detail };
+    },
+    { now },
+  );
 }
 
 export type TTrendPoint = { day: TDay; value: number; text: string; flag: TLabFlag; facilityId: string; contentId: string };
@@ -313,76 +279,151 @@ export type TTrendSeries = { key: string; name: string; unit: string | null; low
 export type TLabCatalogItem = { key: string; name: string; unit: string | null; count: number; lastDay: TDay };
 export type TLabTrend = { catalog: TLabCatalogItem[]; series: TTrendSeries[]; facilities: TCalendarFacility[] };
 
+/** A LAB or CHECKUP payload's items as labItemsOf reads them (the payload itself, or its `items`), objects only, with their place; from rows `r`. */
+const labItemsOfRows = (rows: Prisma.Sql) => Prisma.sql`${rows} r
+   CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(r.payload) = 'array' THEN r.payload
+                                                WHEN jsonb_typeof(r.payload -> 'items') = 'array' THEN r.payload -> 'items'
+                                                ELSE '[]'::jsonb END) WITH ORDINALITY AS e(item, ord)`;
+
+/** JavaScript's white space (what String.prototype.trim() removes), as a bracket class of PostgreSQL's regular expressions. */
+const JS_WHITE_SPACE = String.raw`\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff`;
+
+/**
+ * Whether an item has a value for labItemOf (a boolean, a number JavaScript reads as finite, a
+ * string with more than white space) — asked only where it matters: an item whose code starts with
+ * a printable ASCII character has an identity whatever its value.
+ */
+const HAS_VALUE = Prisma.sql`CASE WHEN jsonb_typeof(e.item -> 'code') = 'string' AND left(e.item ->> 'code', 1) COLLATE "C" BETWEEN '!' AND '~' THEN true
+  ELSE jsonb_typeof(e.item -> 'value') = 'boolean'
+    OR (jsonb_typeof(e.item -> 'value') = 'number' AND abs((e.item ->> 'value')::numeric) < 1.7976931348623158e308)
+    OR (jsonb_typeof(e.item -> 'value') = 'string' AND (e.item ->> 'value') ~ ${`[^${JS_WHITE_SPACE}]`}) END`;
+
+/** An item's raw identity: its code, local code and name as stored (JSON text), and whether it has a value. */
+const IDENTITY = Prisma.sql`(e.item -> 'code')::text AS code, (e.item -> 'localCode')::text AS local_code, (e.item -> 'name')::text AS name, ${HAS_VALUE} AS has_value`;
+/** The same item (of `e`) as an identity `g`. */
+const SAME_IDENTITY = Prisma.sql`(e.item -> 'code')::text IS NOT DISTINCT FROM g.code AND (e.item -> 'localCode')::text IS NOT DISTINCT FROM g.local_code
+  AND (e.item -> 'name')::text IS NOT DISTINCT FROM g.name AND (${HAS_VALUE}) = g.has_value`;
+
+/**
+ * One raw identity of the items read (code, local code, name as JSON text exactly as stored, to
+ * find its items again): how many, the last day, and its first item (occurred_at, content id, place) with that item's unit.
+ */
+type TLabIdentityRow = {
+  code: string | null;
+  local_code: string | null;
+  name: string | null;
+  has_value: boolean;
+  n: number;
+  last_day: TDay;
+  first_at: Date;
+  first_id: string;
+  first_ord: number;
+  unit: string | null;
+};
+
 /**
  * Lab values over time across facilities: the catalog of items the patient has (for choosing),
  * and for the chosen items every numeric value with its date, facility and flag. Logged once per
  * owner facility whose results were read.
+ *
+ * SQL expands every item of the range (twenty years of labs are ~30,000 rows × 15 items) and
+ * counts them per raw identity (code, local code, name, whether it has a value): a patient has a
+ * few dozen of those. Node keys each identity once with labItemKey (lib/clinical/lab-items.ts,
+ * the one definition of a key) and merges those of one key; a second statement reads only the
+ * chosen keys' items, which node parses as the screens do. No payload travels to node.
  */
 export async function getLabTrend(viewer: TViewer, patientId: string, q: { keys: string[]; from?: TDay | null; to?: TDay | null }, now: Date = new Date()): Promise<TLabTrend> {
   const keys = new Set(q.keys.slice(0, 12));
-  return readPatientRecords(viewer, patientId, now, "lab trend", async (tx) => {
-    const links = await resolvePatientLinks(tx, viewer, patientId, now, { basic: false });
-    const { facilities } = links;
-    const rows = await tx.clinicalContent.findMany({
-      where: {
-        patientId,
-        category: { in: ["LAB", "CHECKUP"] },
-        ...(q.from || q.to ? { occurredDate: { ...(q.from ? { gte: dateOfDay(q.from) } : {}), ...(q.to ? { lte: dateOfDay(q.to) } : {}) } } : {}),
-        ...clinicalContentsWhere(links),
-      },
-      orderBy: [{ occurredAt: "asc" }, { id: "asc" }],
-      select: { id: true, occurredDate: true, ownerFacilityId: true, payload: true },
-    });
-    const catalog = new Map<string, TLabCatalogItem>();
-    const series = new Map<string, TTrendSeries>();
-    const readFrom = new Set<string>();
-    for (const r of rows) {
-      const day = dayOf(r.occurredDate);
-      for (const item of labItemsOf(r.payload)) {
-        const c = catalog.get(item.key) ?? { key: item.key, name: item.name, unit: item.unit, count: 0, lastDay: day };
-        c.count += 1;
-        c.lastDay = day;
-        catalog.set(item.key, c);
-        if (!keys.has(item.key) || item.numeric === null) continue;
-        const s = series.get(item.key) ?? { key: item.key, name: item.name, unit: item.unit, low: item.low, high: item.high, points: [] };
-        s.unit ??= item.unit;
-        if (item.low !== null) s.low = item.low;
-        if (item.high !== null) s.high = item.high;
-        s.points.push({ day, value: item.numeric, text: item.value ?? String(item.numeric), flag: item.flag, facilityId: r.ownerFacilityId, contentId: r.id });
-        series.set(item.key, s);
-        readFrom.add(r.ownerFacilityId);
+  return readPatient(
+    viewer,
+    "trend",
+    patientId,
+    async (scope) => {
+      const facilities = calendarFacilities(scope.facilities);
+      const rows = Prisma.sql`(SELECT c.id, c.occurred_at, c.occurred_date, c.owner_facility_id, c.payload
+          FROM ${scope.contents} c
+         WHERE c.category IN ('LAB', 'CHECKUP')${q.from ? Prisma.sql` AND c.occurred_date >= ${q.from}::date` : Prisma.empty}${q.to ? Prisma.sql` AND c.occurred_date <= ${q.to}::date` : Prisma.empty})`;
+      const [found] = await scope.sql<{ owners: string[] | null; identities: (Omit<TLabIdentityRow, "first_at"> & { first_at: string })[] | null }>(Prisma.sql`
+        WITH g AS (
+          SELECT ${IDENTITY}, count(*)::int AS n, min(r.occurred_at) AS first_at, max(r.occurred_date)::text AS last_day
+            FROM ${labItemsOfRows(rows)}
+           WHERE jsonb_typeof(e.item) = 'object'
+           GROUP BY 1, 2, 3, 4)
+        SELECT (SELECT json_agg(DISTINCT r.owner_facility_id) FROM ${rows} r) AS owners,
+               (SELECT json_agg(json_build_object('code', g.code, 'local_code', g.local_code, 'name', g.name, 'has_value', g.has_value, 'n', g.n, 'last_day', g.last_day, 'first_at', g.first_at, 'first_id', f.id, 'first_ord', f.ord, 'unit', f.unit))
+                  FROM g CROSS JOIN LATERAL (
+                    -- the identity's first item (in occurred_at, id, place order): its unit names the catalog's entry
+                    SELECT r.id, e.ord, (e.item -> 'unit')::text AS unit
+                      FROM ${labItemsOfRows(Prisma.sql`(SELECT c.* FROM ${rows} c WHERE c.occurred_date = (g.first_at AT TIME ZONE 'Asia/Tokyo')::date AND c.occurred_at = g.first_at)`)}
+                     WHERE jsonb_typeof(e.item) = 'object' AND ${SAME_IDENTITY}
+                     ORDER BY r.id, e.ord LIMIT 1) f) AS identities`);
+      // one entry per key: counts summed, name and unit of the key's first item, its last day
+      type TEntry = TLabCatalogItem & { first: [number, string, number] };
+      const before = (a: TEntry["first"], b: TEntry["first"]) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0) || a[2] - b[2];
+      const catalog = new Map<string, TEntry>();
+      const chosen: { code: string | null; local_code: string | null; name: string | null }[] = [];
+      const parse = (t: string | null): unknown => (t === null ? undefined : JSON.parse(t));
+      for (const g of found?.identities ?? []) {
+        const head = labItemHead({ code: parse(g.code), localCode: parse(g.local_code), name: parse(g.name), unit: parse(g.unit) }, g.has_value);
+        if (!head) continue;
+        const first: TEntry["first"] = [new Date(g.first_at).getTime(), g.first_id, g.first_ord];
+        const c = catalog.get(head.key);
+        if (!c) catalog.set(head.key, { key: head.key, name: head.name, unit: head.unit, count: g.n, lastDay: g.last_day, first });
+        else {
+          c.count += g.n;
+          if (g.last_day > c.lastDay) c.lastDay = g.last_day;
+          if (before(first, c.first) < 0) Object.assign(c, { name: head.name, unit: head.unit, first });
+        }
+        if (keys.has(head.key)) chosen.push(g);
       }
-    }
-    const detail = `items ${[...keys].join(",").slice(0, 300)} ${q.from ?? ""}..${q.to ?? ""}`;
-    await writeAccessLogs(tx, viewer, perOwnerFacility("LAB_TREND", patientId, readFrom.size ? readFrom : rows.map((r) => r.ownerFacilityId), detail));
-    return {
-      catalog: [...catalog.values()].sort((a, b) => b.count - a.count || a.name.localeCompare(b.name, "ja")),
-      series: [...keys].flatMap((k) => series.get(k) ?? []),
-      facilities,
-    };
-  });
+      const series = new Map<string, TTrendSeries>();
+      const readFrom = new Set<string>();
+      if (chosen.length) {
+        const items = await scope.sql<{ id: string; day: TDay; owner: string; item: unknown }>(Prisma.sql`
+          SELECT r.id, r.occurred_date::text AS day, r.owner_facility_id AS owner, e.item
+            FROM ${labItemsOfRows(rows)}
+           WHERE jsonb_typeof(e.item) = 'object'
+             AND EXISTS (SELECT 1 FROM unnest(${chosen.map((g) => g.code)}::text[], ${chosen.map((g) => g.local_code)}::text[], ${chosen.map((g) => g.name)}::text[]) AS k(code, local_code, name)
+                          WHERE (e.item -> 'code')::text IS NOT DISTINCT FROM k.code AND (e.item -> 'localCode')::text IS NOT DISTINCT FROM k.local_code AND (e.item -> 'name')::text IS NOT DISTINCT FROM k.name)
+           ORDER BY r.occurred_at, r.id, e.ord`);
+        for (const r of items) {
+          const item = labItemOf(r.item);
+          if (!item || !keys.has(item.key) || item.numeric === null) continue;
+          const s = series.get(item.key) ?? { key: item.key, name: item.name, unit: item.unit, low: item.low, high: item.high, points: [] };
+          s.unit ??= item.unit;
+          if (item.low !== null) s.low = item.low;
+          if (item.high !== null) s.high = item.high;
+          s.points.push({ day: r.day, value: item.numeric, text: item.value ?? String(item.numeric), flag: item.flag, facilityId: r.owner, contentId: r.id });
+          series.set(item.key, s);
+          readFrom.add(r.owner);
+        }
+      }
+      return {
+        value: {
+          catalog: [...catalog.values()].sort((a, b) => b.count - a.count || a.name.localeCompare(b.name, "ja") || before(a.first, b.first)).map(({ first: _first, ...c }) => c),
+          series: [...keys].flatMap((k) => series.get(k) ?? []),
+          facilities,
+        },
+        owners: readFrom.size ? readFrom : (found?.owners ?? []),
+        detail: `items ${[...keys].join(",").slice(0, 300)} ${q.from ?? ""}..${q.to ?? ""}`,
+      };
+    },
+    { now },
+  );
 }
 
 /** One content with its payload, through the rule; a refusal is "not found" and logged. With `patientId`, it must be that patient's. */
 export async function getContent(viewer: TViewer, id: string, opts: { patientId?: string; now?: Date } = {}): Promise<TContentView> {
-  const now = opts.now ?? new Date();
-  const found = await db().$transaction(async (tx) => {
-    const row = isUuid(id) && (opts.patientId === undefined || isUuid(opts.patientId))
-      ? await tx.clinicalContent.findFirst({ where: { id, ...(opts.patientId ? { patientId: opts.patientId } : {}), ...visibleContentsWhere(viewer, now) }, select: viewSelect })
-      : null;
-    if (!row) {
-      await writeAccessLog(tx, viewer, { accessType: "DENIED", patientId: opts.patientId && isUuid(opts.patientId) ? await existingPatientId(tx, opts.patientId) : null, contentId: id.slice(0, 64), detail: `content ${id.slice(0, 80)}` });
-      return null;
-    }
-    await writeAccessLog(tx, viewer, { accessType: "CONTENT_VIEW", patientId: row.patientId, ownerFacilityId: row.ownerFacilityId, contentId: row.id });
-    return row;
-  });
-  if (!found) throw notFound("content");
-  return toView(found);
-}
-
-async function existingPatientId(tx: TTx, id: string): Promise<string | null> {
-  return (await tx.patient.findUnique({ where: { id }, select: { id: true } }))?.id ?? null;
+  return readContent(
+    viewer,
+    "content",
+    id,
+    async (scope) => {
+      const [row] = await scope.sql<TViewSqlRow>(Prisma.sql`SELECT ${VIEW_COLUMNS} FROM "clinical_contents" c WHERE c.id = ${scope.content.id}::uuid`);
+      return { value: viewOfRow(row!) };
+    },
+    { now: opts.now, patientId: opts.patientId },
+  );
 }
 
 /** The files listed in a content's payload (images, PDFs). */
@@ -396,29 +437,20 @@ export function filesOf(payload: unknown): { id: string; fileName: string; conte
  * showing or download is logged (FILE_VIEW / FILE_DOWNLOAD) with the content and its owner.
  */
 export async function getContentFile(viewer: TViewer, contentId: string, fileId: string, opts: { download?: boolean; now?: Date } = {}) {
-  const now = opts.now ?? new Date();
-  const found = await db().$transaction(async (tx) => {
-    const row = isUuid(contentId)
-      ? await tx.clinicalContent.findFirst({ where: { id: contentId, ...visibleContentsWhere(viewer, now) }, select: { id: true, patientId: true, ownerFacilityId: true, payload: true } })
-      : null;
-    const listed = row ? filesOf(row.payload).find((f) => f.id === fileId) : undefined;
-    const file = listed && isUuid(fileId) ? await tx.storedFile.findUnique({ where: { id: fileId } }) : null;
-    if (!row || !file) {
-      await writeAccessLog(tx, viewer, { accessType: "DENIED", patientId: row?.patientId ?? null, contentId: contentId.slice(0, 64), detail: `file ${fileId.slice(0, 80)}` });
-      return null;
-    }
-    // only JPEG, PNG and PDF are ever shown by the browser; anything else is sent as a download
-    const asDownload = Boolean(opts.download) || !isInlineSafe(file.contentType);
-    await writeAccessLog(tx, viewer, {
-      accessType: asDownload ? "FILE_DOWNLOAD" : "FILE_VIEW",
-      patientId: row.patientId,
-      ownerFacilityId: row.ownerFacilityId,
-      contentId: row.id,
-      detail: `${file.fileName} (${file.contentType})`,
-    });
-    return { file, asDownload };
-  });
-  if (!found) throw notFound("file");
-  const { file, asDownload } = found;
+  const { file, asDownload } = await readContent(
+    viewer,
+    "file",
+    contentId,
+    async (scope) => {
+      const row = await scope.tx.clinicalContent.findUniqueOrThrow({ where: { id: scope.content.id }, select: { payload: true } });
+      const listed = filesOf(row.payload).find((f) => f.id === fileId);
+      const file = listed && isUuid(fileId) ? await scope.tx.storedFile.findUnique({ where: { id: fileId } }) : null;
+      if (!file) return scope.deny();
+      // only JPEG, PNG and PDF are ever shown by the browser; anything else is sent as a download
+      const asDownload = Boolean(opts.download) || !isInlineSafe(file.contentType);
+      return { value: { file, asDownload }, type: asDownload ? "FILE_DOWNLOAD" : "FILE_VIEW", detail: `${file.fileName} (${file.contentType})` };
+    },
+    { now: opts.now, asked: fileId },
+  );
   return { fileName: file.fileName, contentType: file.contentType, download: asDownload, bytes: await readBytes(file.storageKey, file.sha256) };
 }

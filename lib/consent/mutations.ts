@@ -1,14 +1,13 @@
 import "server-only";
-import { db, inTurn, type TTx } from "@/lib/db/client";
-import { canAdministerPatient } from "@/lib/access/visibility";
+import { inTurn, type TTx } from "@/lib/db/client";
+import { checkPatient, whoSees, writePatient } from "@/lib/access/gateway";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { CONSENT_SCAN_MAX_BYTES, type TConsentInput } from "@/lib/consent/schema";
 import { coveragePeriods, type TConsentEventCore } from "@/lib/consent/state";
 import { startOfJapanDay, todayInJapan } from "@/lib/dates";
-import { notFound, fieldError } from "@/lib/errors";
+import { fieldError } from "@/lib/errors";
 import { deleteBytes, putBytes, sniffFileType } from "@/lib/files/store";
-import { notifyPublication, viewingFacilityIds } from "@/lib/securemail/notices";
-import { isUuid } from "@/lib/text";
+import { notifyPublication } from "@/lib/securemail/notices";
 
 
 /**
@@ -104,24 +103,17 @@ export async function insertConsentEvent(
 
 /** Records a consent or a withdrawal for a patient whose registration the viewer manages. */
 export async function recordConsent(viewer: TViewer, patientId: string, input: TConsentInput, scanUpload: TScanUpload = null): Promise<{ id: string }> {
-  const patient = isUuid(patientId)
-    ? await db().patient.findUnique({
-        where: { id: patientId },
-        select: { id: true, createdByFacilityId: true, links: { select: { facilityId: true, unlinkedAt: true } } },
-      })
-    : null;
-  const links = patient?.links.map((l) => ({ facilityId: l.facilityId, isActive: l.unlinkedAt === null })) ?? [];
-  if (!patient || !canAdministerPatient(viewer, { createdByFacilityId: patient.createdByFacilityId, links })) throw notFound("patient");
-
+  // refused before the scan is stored; decided again with the write
+  await checkPatient(viewer, "registration", patientId);
   const scan = await storeConsentScan(scanUpload);
   try {
-    const id = await db().$transaction(async (tx) => {
-      await lockPatient(tx, patient.id);
+    const id = await writePatient(viewer, "registration", patientId, async ({ tx }) => {
+      await lockPatient(tx, patientId);
       const now = new Date();
-      const before = await viewingFacilityIds(tx, patient.id, now);
-      const eventId = await insertConsentEvent(tx, viewer, patient.id, input, scan, now);
-      await notifyPublication(tx, patient.id, before, now);
-      return eventId;
+      const before = await whoSees.facilities(tx, patientId, now);
+      const eventId = await insertConsentEvent(tx, viewer, patientId, input, scan, now);
+      await notifyPublication(tx, patientId, before, now);
+      return { value: eventId };
     });
     return { id };
   } catch (e) {

@@ -1,11 +1,9 @@
 import "server-only";
 import type { ConsentAction, ConsentMethod, ConsentScope, ConsentSigner } from "@/generated/prisma/enums";
-import { db, inTurn, type TTx } from "@/lib/db/client";
-import { patientAdministrableWhere, patientVisibleWhere } from "@/lib/access/visibility";
-import { writeAccessLog } from "@/lib/audit/mutations";
+import { db, inTurn } from "@/lib/db/client";
+import { readPatient } from "@/lib/access/gateway";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { consentStateAt, coversFacility } from "@/lib/consent/state";
-import { notFound } from "@/lib/errors";
 import { readBytes } from "@/lib/files/store";
 import { isUuid } from "@/lib/text";
 
@@ -46,24 +44,12 @@ export type TConsentSummary = {
 
 export type TConsentHistory = { summary: TConsentSummary; events: TConsentEventRow[] };
 
-/** The patient, if the viewer may see it or manages its registration; else "not found". */
-async function assertPatientReadable(tx: TTx, viewer: TViewer, patientId: string, now: Date) {
-  const p = isUuid(patientId)
-    ? await tx.patient.findFirst({ where: { id: patientId, OR: [patientVisibleWhere(viewer, now), patientAdministrableWhere(viewer)] }, select: { id: true } })
-    : null;
-  return p;
-}
-
 /**
  * 同意履歴: every consent event of the patient, oldest first, and what was in force at `at`
  * (now by default; any past moment for "what did the consent say on that day?").
  */
 export async function getConsentHistory(viewer: TViewer, patientId: string, at: Date = new Date(), now: Date = new Date()): Promise<TConsentHistory> {
-  const result = await db().$transaction(async (tx) => {
-    if (!(await assertPatientReadable(tx, viewer, patientId, now))) {
-      await writeAccessLog(tx, viewer, { accessType: "DENIED", detail: `consent of patient ${patientId.slice(0, 80)}` });
-      return null;
-    }
+  return readPatient(viewer, "consent", patientId, async ({ tx }) => {
     const events = await tx.consentEvent.findMany({
       where: { patientId },
       orderBy: [{ effectiveAt: "asc" }, { recordedAt: "asc" }],
@@ -84,8 +70,7 @@ export async function getConsentHistory(viewer: TViewer, patientId: string, at: 
       at,
     );
     const nameOf = (id: string) => ({ id, name: named.get(id) ?? facilityName.get(id) ?? id });
-    await writeAccessLog(tx, viewer, { accessType: "PATIENT_ADMIN_VIEW", patientId, detail: "consent history" });
-    return {
+    const history: TConsentHistory = {
       summary: {
         at,
         isComprehensive: state.isComprehensive,
@@ -115,25 +100,24 @@ export async function getConsentHistory(viewer: TViewer, patientId: string, at: 
         recordedByFacilityName: facilityName.get(e.recordedByFacilityId) ?? null,
         isPending: e.effectiveAt.getTime() > at.getTime(),
       })),
-    } satisfies TConsentHistory;
-  });
-  if (!result) throw notFound("patient");
-  return result;
+    };
+    return { value: history, detail: "consent history" };
+  }, { now });
 }
 
 /** The scanned consent form, for those who may read the patient's consent. Logged. */
 export async function getConsentScan(viewer: TViewer, eventId: string, now: Date = new Date()) {
-  const found = await db().$transaction(async (tx) => {
-    const event = isUuid(eventId)
-      ? await tx.consentEvent.findUnique({ where: { id: eventId }, select: { patientId: true, scanFile: true } })
-      : null;
-    if (!event?.scanFile || !(await assertPatientReadable(tx, viewer, event.patientId, now))) {
-      await writeAccessLog(tx, viewer, { accessType: "DENIED", patientId: event?.patientId ?? null, detail: `consent scan ${eventId.slice(0, 80)}` });
-      return null;
-    }
-    await writeAccessLog(tx, viewer, { accessType: "CONSENT_SCAN_VIEW", patientId: event.patientId, contentId: eventId });
-    return event.scanFile;
-  });
-  if (!found) throw notFound("consent scan");
+  const event = isUuid(eventId) ? await db().consentEvent.findUnique({ where: { id: eventId }, select: { patientId: true } }) : null;
+  const found = await readPatient(
+    viewer,
+    "consentScan",
+    event?.patientId ?? "",
+    async (scope) => {
+      const withScan = await scope.tx.consentEvent.findUniqueOrThrow({ where: { id: eventId }, select: { scanFile: true } });
+      if (!withScan.scanFile) return scope.deny();
+      return { value: withScan.scanFile, content: { id: eventId } };
+    },
+    { now, asked: eventId },
+  );
   return { fileName: found.fileName, contentType: found.contentType, bytes: await readBytes(found.storageKey, found.sha256) };
 }

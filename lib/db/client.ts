@@ -1,15 +1,12 @@
 import "server-only";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "@/generated/prisma/client";
 import { env } from "@/lib/env";
 
-function createClient() {
-  const url = env().DATABASE_URL;
-  if (!url) throw new Error("DATABASE_URL is not set: server.ts sets it after starting the database");
+function createClient(pool: pg.Pool) {
   return new PrismaClient({
-    // The pg adapter sends timestamps as UTC text without an offset (prisma/prisma#26786): the
-    // session must read them as UTC, whatever time zone the server was initialised with.
-    adapter: new PrismaPg({ connectionString: url, max: 10, options: "-c timezone=UTC" }),
+    adapter: new PrismaPg(pool),
     // Secrets never leave the data layer by accident (design.md rule 6); the auth code asks for them.
     omit: {
       staffUser: { passwordHash: true, secretAnswerHash: true },
@@ -20,21 +17,46 @@ function createClient() {
   });
 }
 
+/**
+ * The connections of this process: Prisma's, and the same pool for the reads the access gateway
+ * runs as plain SQL (lib/access/session.ts), so both count against one limit.
+ */
+function createPool(): pg.Pool {
+  const url = env().DATABASE_URL;
+  if (!url) throw new Error("DATABASE_URL is not set: server.ts sets it after starting the database");
+  // The pg adapter sends timestamps as UTC text without an offset (prisma/prisma#26786): the
+  // session must read them as UTC, whatever time zone the server was initialised with.
+  const pool = new pg.Pool({ connectionString: url, max: 10, options: "-c timezone=UTC" });
+  // An idle connection the server closed (a restart, a fail-over) is dropped by the pool; without a
+  // listener its error would end the process. The next query opens a new connection.
+  pool.on("error", (err) => process.stderr.write(`[chiikilink] idle database connection closed: ${err.message}\n`));
+  return pool;
+}
+
 export type TDb = ReturnType<typeof createClient>;
 /** A transaction (or the client itself, where one statement needs no transaction). */
 export type TTx = Omit<TDb, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
 
-const holder = globalThis as unknown as { __chiikilinkDb?: TDb };
+const holder = globalThis as unknown as { __chiikilinkDb?: TDb; __chiikilinkPool?: pg.Pool };
+
+/** The pool under the Prisma client (module copies share it through globalThis). */
+export function dbPool(): pg.Pool {
+  holder.__chiikilinkPool ??= createPool();
+  return holder.__chiikilinkPool;
+}
 
 /** The one Prisma client of this process (module copies share it through globalThis). */
 export function db(): TDb {
-  holder.__chiikilinkDb ??= createClient();
+  holder.__chiikilinkDb ??= createClient(dbPool());
   return holder.__chiikilinkDb;
 }
 
 export async function disconnectDb(): Promise<void> {
   await holder.__chiikilinkDb?.$disconnect();
   holder.__chiikilinkDb = undefined;
+  const pool = holder.__chiikilinkPool;
+  holder.__chiikilinkPool = undefined;
+  await pool?.end();
 }
 
 type TReads = readonly (() => unknown)[];

@@ -50,5 +50,7 @@ export const enAudit: Record<keyof typeof jaAudit, string> = {
   "enum.AccessType.CONTENT_EDIT": "Note edited",
   "enum.AccessType.CONTENT_DELETE": "Note deleted",
   "enum.AccessType.COMMENT_POST": "Comment",
+  "enum.AccessType.IDENTITY_LIST": "Patients listed",
+  "enum.AccessType.DUPLICATE_CHECK": "Duplicate check",
   "menu.adminAccessLogs": "Access logs",
 };

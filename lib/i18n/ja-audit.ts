@@ -49,5 +49,7 @@ export const jaAudit = {
   "enum.AccessType.CONTENT_EDIT": "ノート修正",
   "enum.AccessType.CONTENT_DELETE": "ノート削除",
   "enum.AccessType.COMMENT_POST": "コメント",
+  "enum.AccessType.IDENTITY_LIST": "患者一覧表示",
+  "enum.AccessType.DUPLICATE_CHECK": "重複確認",
   "menu.adminAccessLogs": "コンテンツ参照記録",
 } as const;

@@ -3,13 +3,14 @@ import type { MailState } from "@/generated/prisma/enums";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import type { TViewer } from "@/lib/auth/viewer-type";
+import { canSeeMailOutbox } from "@/lib/access/roles";
 import { AppError } from "@/lib/errors";
 
 export const OUTBOX_PAGE_SIZE = 50;
 
 /** The outbox for the secretariat: what waits for SMTP, what was sent, what failed (no clinical content is ever in it). */
 export async function listOutbox(viewer: TViewer, q: { state?: MailState | null; page?: number }) {
-  if (!viewer.roles.includes("SECRETARIAT")) throw new AppError("FORBIDDEN");
+  if (!canSeeMailOutbox(viewer)) throw new AppError("FORBIDDEN");
   const page = Math.max(1, q.page ?? 1);
   const where = q.state ? { state: q.state } : {};
   const [rows, total, counts] = await Promise.all([

@@ -5,15 +5,13 @@ import type { ContentCategory, NotificationKind } from "@/generated/prisma/enums
 import { db, type TTx } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import type { TViewer } from "@/lib/auth/viewer-type";
-import { mayReadRecords, viewerLinkWhere } from "@/lib/access/visibility";
-import { writeAccessLog } from "@/lib/audit/mutations";
+import { checkPatient, whoSees, writeContent, writePatient, type TContentWriteScope } from "@/lib/access/gateway";
 import { todayInJapan } from "@/lib/dates";
 import { AppError, fieldError, notFound } from "@/lib/errors";
 import { putBytes, type TStoredUpload } from "@/lib/files/store";
 import { removeStored, storeUploads, type TUploadFile } from "@/lib/files/uploads";
 import { convertToPdf } from "@/lib/files/converter";
 import { isUuid } from "@/lib/text";
-import { visibleContentsWhere } from "@/lib/clinical/queries";
 import { deliverSoon, enqueueMail, type TOutgoingMail } from "@/lib/mail/mutations";
 import { type TEditNote, type TPostComment, type TPostDocument, type TPostFile, type TPostNote } from "@/lib/notes/schema";
 import { documentTitleOf, nameWithExtension, noteCategoryOf, type TPostFileEntry, type TNotePayload, type TDocumentPayload, type TFilePayload } from "@/lib/notes/model";
@@ -29,20 +27,6 @@ import { documentTitleOf, nameWithExtension, noteCategoryOf, type TPostFileEntry
 export type { TUploadFile };
 
 const sha256 = (value: unknown) => crypto.createHash("sha256").update(JSON.stringify(value)).digest("hex");
-
-/** The author's facility's link through which it sees the patient; a refusal is logged (after its own commit) and is "not found". */
-async function requirePostingLink(viewer: TViewer, patientId: string, now: Date, what: string) {
-  const link =
-    mayReadRecords(viewer.roles) && isUuid(patientId)
-      ? await db().facilityPatientLink.findFirst({ where: { patientId, ...viewerLinkWhere(viewer, now) }, select: { id: true, facilityPatientId: true } })
-      : null;
-  if (!link) {
-    const exists = isUuid(patientId) ? await db().patient.findUnique({ where: { id: patientId }, select: { id: true } }) : null;
-    await writeAccessLog(db(), viewer, { accessType: "DENIED", patientId: exists?.id ?? null, detail: `${what} ${patientId.slice(0, 80)}` });
-    throw notFound("patient");
-  }
-  return link;
-}
 
 /** The stored_files rows of a post's files, and their entries for the payload. */
 async function recordFiles(tx: TTx, viewer: TViewer, stored: (TStoredUpload & { fileName?: string })[], role: TPostFileEntry["role"] = "original"): Promise<TPostFileEntry[]> {
@@ -78,7 +62,7 @@ type TNewPost = {
   notification: NotificationKind;
 };
 
-/** Writes the post's row, its log row and its notices in one transaction; the files are already stored. */
+/** Writes the post's row and its notices (the gateway writes its log row in the same transaction); the files are already stored. */
 async function insertPost(tx: TTx, viewer: TViewer, patientId: string, link: { id: string; facilityPatientId: string }, post: TNewPost, now: Date): Promise<string> {
   const id = crypto.randomUUID();
   await tx.clinicalContent.create({
@@ -105,7 +89,6 @@ async function insertPost(tx: TTx, viewer: TViewer, patientId: string, link: { i
     },
     select: { id: true },
   });
-  await writeAccessLog(tx, viewer, { accessType: "CONTENT_POST", patientId, ownerFacilityId: viewer.facilityId, contentId: id, detail: `${post.category} ${post.title.slice(0, 80)}` });
   // the poster has read their own post
   await tx.contentRead.create({ data: { contentId: id, userId: viewer.userId, readAt: now } });
   await notifyFollowers(tx, viewer, { patientId, contentId: id, kind: post.notification, email: post.notify, extraUserIds: [] }, now);
@@ -123,14 +106,25 @@ async function createPost(
   field: string,
   build: (tx: TTx, stored: TStoredUpload[]) => Promise<TNewPost>,
   now: Date,
-  what: string,
   prepare?: (stored: TStoredUpload[]) => Promise<void>,
 ) {
-  const link = await requirePostingLink(viewer, patientId, now, what);
+  // refused before anything is stored; decided again with the write, consent may change meanwhile
+  await checkPatient(viewer, "post", patientId, { now });
   const stored = await storeUploads(files, field);
   try {
     await prepare?.(stored);
-    const id = await db().$transaction(async (tx) => insertPost(tx, viewer, patientId, link, await build(tx, stored), now));
+    const id = await writePatient(
+      viewer,
+      "post",
+      patientId,
+      async ({ tx, ownLinkId }) => {
+        const link = await tx.facilityPatientLink.findUniqueOrThrow({ where: { id: ownLinkId! }, select: { id: true, facilityPatientId: true } });
+        const post = await build(tx, stored);
+        const id = await insertPost(tx, viewer, patientId, link, post, now);
+        return { value: id, content: { id, ownerFacilityId: viewer.facilityId }, detail: `${post.category} ${post.title.slice(0, 80)}` };
+      },
+      { now },
+    );
     deliverSoon();
     return { id };
   } catch (err) {
@@ -169,7 +163,6 @@ export async function postNote(viewer: TViewer, patientId: string, input: TPostN
       };
     },
     now,
-    "post note",
   );
 }
 
@@ -206,7 +199,6 @@ export async function postDocument(viewer: TViewer, patientId: string, input: TP
       };
     },
     now,
-    "post document",
     // converting can take far longer than a transaction may stay open (up to the converter's timeout)
     async (stored) => {
       const original = stored[0]!;
@@ -253,33 +245,25 @@ export async function postFile(viewer: TViewer, patientId: string, input: TPostF
       };
     },
     now,
-    "post file",
   );
 }
 
-/** A post the viewer wrote and may still change (within NOTE_EDIT_MINUTES of posting); else not found / forbidden. */
-async function ownEditablePost(tx: TTx, viewer: TViewer, contentId: string, now: Date) {
-  const row = isUuid(contentId)
-    ? await tx.clinicalContent.findFirst({
-        where: { id: contentId, sourceKind: "PORTAL", category: { in: ["NOTE", "NOTE_CONTACT"] }, ...visibleContentsWhere(viewer, now) },
-        select: { id: true, patientId: true, authorId: true, receivedAt: true, version: true, category: true, occurredAt: true, title: true, payload: true },
-      })
-    : null;
-  if (!row) throw notFound("content");
+type TEditable = { id: string; patientId: string | null; authorId: string | null; receivedAt: Date; version: number; category: ContentCategory; occurredAt: Date; title: string; payload: Prisma.JsonValue };
+
+/** The note, if the viewer wrote it and may still change it (within NOTE_EDIT_MINUTES of posting); else not found / forbidden. */
+async function ownEditablePost(scope: TContentWriteScope): Promise<TEditable> {
+  const { tx, viewer, now } = scope;
+  const row = await tx.clinicalContent.findFirst({
+    where: { id: scope.content.id, sourceKind: "PORTAL", category: { in: ["NOTE", "NOTE_CONTACT"] } },
+    select: { id: true, patientId: true, authorId: true, receivedAt: true, version: true, category: true, occurredAt: true, title: true, payload: true },
+  });
+  if (!row) return scope.deny();
   if (row.authorId !== viewer.userId) throw new AppError("FORBIDDEN", "only the author may change a note");
   if (now.getTime() - row.receivedAt.getTime() > env().NOTE_EDIT_MINUTES * 60_000) throw fieldError("_form", "v.note.editWindow", { minutes: env().NOTE_EDIT_MINUTES });
   return row;
 }
 
-/** A refusal to change a post the viewer cannot see is "not found", and logged like any other refusal (design.md rule 4). */
-const deniedIfNotFound = (viewer: TViewer, contentId: string, what: string) => async (err: unknown): Promise<never> => {
-  if (err instanceof AppError && err.code === "NOT_FOUND") {
-    await writeAccessLog(db(), viewer, { accessType: "DENIED", contentId: contentId.slice(0, 64), detail: `${what} ${contentId.slice(0, 80)}` });
-  }
-  throw err;
-};
-
-async function keepRevision(tx: TTx, viewer: TViewer, row: Awaited<ReturnType<typeof ownEditablePost>>, action: "EDIT" | "DELETE") {
+async function keepRevision(tx: TTx, viewer: TViewer, row: TEditable, action: "EDIT" | "DELETE") {
   await tx.contentRevision.create({
     data: { contentId: row.id, version: row.version, category: row.category, occurredAt: row.occurredAt, title: row.title, payload: row.payload as Prisma.InputJsonValue, action, changedById: viewer.userId },
   });
@@ -287,62 +271,74 @@ async function keepRevision(tx: TTx, viewer: TViewer, row: Awaited<ReturnType<ty
 
 /** The author edits a note; the earlier version is kept (content_revisions). */
 export async function editNote(viewer: TViewer, contentId: string, input: TEditNote, now: Date = new Date()) {
-  return db().$transaction(async (tx) => {
-    const row = await ownEditablePost(tx, viewer, contentId, now);
-    await keepRevision(tx, viewer, row, "EDIT");
-    const payload = { ...(row.payload as TNotePayload), noteType: input.noteType, noteKind: input.noteKind, qualification: input.qualification, icon: input.icon, body: input.body, editedAt: now.toISOString() };
-    await tx.clinicalContent.update({
-      where: { id: row.id },
-      data: {
-        category: noteCategoryOf(input.noteKind),
-        occurredAt: input.occurredAt,
-        occurredDate: todayInJapan(input.occurredAt),
-        title: (input.title ?? input.body.split("\n")[0]!.slice(0, 40)).slice(0, 200),
-        payload: payload as Prisma.InputJsonValue,
-        authorQualification: input.qualification,
-        version: row.version + 1,
-        sourceVersion: String(row.version + 1),
-        sourceHash: sha256(payload),
-      },
-      select: { id: true },
-    });
-    await writeAccessLog(tx, viewer, { accessType: "CONTENT_EDIT", patientId: row.patientId, ownerFacilityId: viewer.facilityId, contentId: row.id, detail: `version ${row.version + 1}` });
-    return { id: row.id, patientId: row.patientId };
-  }).catch(deniedIfNotFound(viewer, contentId, "edit"));
+  return writeContent(
+    viewer,
+    "edit",
+    contentId,
+    async (scope) => {
+      const { tx } = scope;
+      const row = await ownEditablePost(scope);
+      await keepRevision(tx, viewer, row, "EDIT");
+      const payload = { ...(row.payload as TNotePayload), noteType: input.noteType, noteKind: input.noteKind, qualification: input.qualification, icon: input.icon, body: input.body, editedAt: now.toISOString() };
+      await tx.clinicalContent.update({
+        where: { id: row.id },
+        data: {
+          category: noteCategoryOf(input.noteKind),
+          occurredAt: input.occurredAt,
+          occurredDate: todayInJapan(input.occurredAt),
+          title: (input.title ?? input.body.split("\n")[0]!.slice(0, 40)).slice(0, 200),
+          payload: payload as Prisma.InputJsonValue,
+          authorQualification: input.qualification,
+          version: row.version + 1,
+          sourceVersion: String(row.version + 1),
+          sourceHash: sha256(payload),
+        },
+        select: { id: true },
+      });
+      return { value: { id: row.id, patientId: scope.content.patientId }, detail: `version ${row.version + 1}` };
+    },
+    { now },
+  );
 }
 
 /** The author deletes a note: it leaves every screen; the version deleted is kept (content_revisions). */
 export async function deleteNote(viewer: TViewer, contentId: string, now: Date = new Date()) {
-  return db().$transaction(async (tx) => {
-    const row = await ownEditablePost(tx, viewer, contentId, now);
-    await keepRevision(tx, viewer, row, "DELETE");
-    await tx.clinicalContent.update({ where: { id: row.id }, data: { isDeleted: true, version: row.version + 1 }, select: { id: true } });
-    await writeAccessLog(tx, viewer, { accessType: "CONTENT_DELETE", patientId: row.patientId, ownerFacilityId: viewer.facilityId, contentId: row.id, detail: `version ${row.version}` });
-    return { id: row.id, patientId: row.patientId };
-  }).catch(deniedIfNotFound(viewer, contentId, "delete"));
+  return writeContent(
+    viewer,
+    "delete",
+    contentId,
+    async (scope) => {
+      const row = await ownEditablePost(scope);
+      await keepRevision(scope.tx, viewer, row, "DELETE");
+      await scope.tx.clinicalContent.update({ where: { id: row.id }, data: { isDeleted: true, version: row.version + 1 }, select: { id: true } });
+      return { value: { id: row.id, patientId: scope.content.patientId }, detail: `version ${row.version}` };
+    },
+    { now },
+  );
 }
 
 /** A comment under a note the viewer may see; the note's author and earlier commenters are told in the portal. */
 export async function postComment(viewer: TViewer, contentId: string, input: TPostComment, now: Date = new Date()) {
-  const result = await db().$transaction(async (tx) => {
-    const note = isUuid(contentId)
-      ? await tx.clinicalContent.findFirst({
-          where: { id: contentId, category: { in: ["NOTE", "NOTE_CONTACT"] }, ...visibleContentsWhere(viewer, now) },
-          select: { id: true, patientId: true, ownerFacilityId: true, authorId: true, comments: { select: { authorId: true } } },
-        })
-      : null;
-    if (!note?.patientId) {
-      await writeAccessLog(tx, viewer, { accessType: "DENIED", contentId: contentId.slice(0, 64), detail: `comment ${contentId.slice(0, 80)}` });
-      return null;
-    }
-    const comment = await tx.contentComment.create({ data: { contentId: note.id, authorId: viewer.userId, authorFacilityId: viewer.facilityId, body: input.body, createdAt: now }, select: { id: true } });
-    await tx.contentRead.upsert({ where: { contentId_userId: { contentId: note.id, userId: viewer.userId } }, create: { contentId: note.id, userId: viewer.userId, readAt: now }, update: { readAt: now } });
-    await writeAccessLog(tx, viewer, { accessType: "COMMENT_POST", patientId: note.patientId, ownerFacilityId: note.ownerFacilityId, contentId: note.id, detail: `comment ${comment.id}` });
-    const thread = [note.authorId, ...note.comments.map((c) => c.authorId)].filter((u): u is string => Boolean(u));
-    await notifyFollowers(tx, viewer, { patientId: note.patientId, contentId: note.id, kind: "COMMENT_POSTED", email: input.notify, extraUserIds: thread }, now);
-    return { id: comment.id, patientId: note.patientId, contentId: note.id };
-  });
-  if (!result) throw notFound("content");
+  const result = await writeContent(
+    viewer,
+    "comment",
+    contentId,
+    async (scope) => {
+      const { tx } = scope;
+      const note = await tx.clinicalContent.findFirst({
+        where: { id: scope.content.id, category: { in: ["NOTE", "NOTE_CONTACT"] } },
+        select: { id: true, authorId: true, comments: { select: { authorId: true } } },
+      });
+      if (!note) return scope.deny();
+      const patientId = scope.content.patientId;
+      const comment = await tx.contentComment.create({ data: { contentId: note.id, authorId: viewer.userId, authorFacilityId: viewer.facilityId, body: input.body, createdAt: now }, select: { id: true } });
+      await tx.contentRead.upsert({ where: { contentId_userId: { contentId: note.id, userId: viewer.userId } }, create: { contentId: note.id, userId: viewer.userId, readAt: now }, update: { readAt: now } });
+      const thread = [note.authorId, ...note.comments.map((c) => c.authorId)].filter((u): u is string => Boolean(u));
+      await notifyFollowers(tx, viewer, { patientId, contentId: note.id, kind: "COMMENT_POSTED", email: input.notify, extraUserIds: thread }, now);
+      return { value: { id: comment.id, patientId, contentId: note.id }, detail: `comment ${comment.id}` };
+    },
+    { now },
+  );
   deliverSoon();
   return result;
 }
@@ -394,13 +390,9 @@ async function notifyFollowers(
   const participants = await tx.patientParticipant.findMany({ where: { patientId: n.patientId }, select: { userId: true } });
   const ids = [...new Set([...participants.map((p) => p.userId), ...n.extraUserIds])].filter((id) => id !== actor.userId);
   if (ids.length === 0) return;
-  const users = await tx.staffUser.findMany({ where: { id: { in: ids }, isRetired: false }, select: { id: true, facilityId: true, roles: true, email: true, nameKanji: true } });
-  const recipients = [];
-  for (const u of users) {
-    const seen = await tx.clinicalContent.count({ where: { id: n.contentId, ...visibleContentsWhere({ facilityId: u.facilityId, roles: u.roles }, now) } });
-    if (seen > 0) recipients.push(u);
-  }
-  if (recipients.length === 0) return;
+  const seeing = await whoSees.content(tx, n.contentId, ids, now);
+  if (seeing.size === 0) return;
+  const recipients = await tx.staffUser.findMany({ where: { id: { in: [...seeing] } }, select: { id: true, email: true, nameKanji: true } });
   await tx.notification.createMany({ data: recipients.map((u) => ({ userId: u.id, kind: n.kind, patientId: n.patientId, contentId: n.contentId, actorId: actor.userId, createdAt: now })) });
   if (n.email) {
     const origin = (env().NEXTAUTH_URL ?? `https://localhost:${env().PORT}`).replace(/\/$/, "");
@@ -411,27 +403,34 @@ async function notifyFollowers(
   }
 }
 
-/** Users who may be participants: staff reading records at a facility that sees the patient. */
-async function assertMayFollow(tx: TTx, userId: string, patientId: string, now: Date) {
-  const user = isUuid(userId) ? await tx.staffUser.findFirst({ where: { id: userId, isRetired: false }, select: { id: true, facilityId: true, roles: true } }) : null;
-  const sees = user && mayReadRecords(user.roles) ? await tx.facilityPatientLink.count({ where: { patientId, ...viewerLinkWhere({ facilityId: user.facilityId, roles: user.roles }, now) } }) : 0;
-  if (!user || sees === 0) throw fieldError("userId", "v.participant.user.cannotSee");
-}
-
-/** Adds a user (oneself, or a colleague at a facility that sees the patient) to the patient's participants. */
+/** Adds a user (oneself, or a colleague who may see the patient: a record-reading role at a facility that sees it) to the patient's participants. */
 export async function addParticipant(viewer: TViewer, patientId: string, userId: string, now: Date = new Date()) {
-  await requirePostingLink(viewer, patientId, now, "participants");
-  await db().$transaction(async (tx) => {
-    await assertMayFollow(tx, userId, patientId, now);
-    await tx.patientParticipant.upsert({ where: { patientId_userId: { patientId, userId } }, create: { patientId, userId, addedById: viewer.userId, addedAt: now }, update: {} });
-  });
+  await writePatient(
+    viewer,
+    "participants",
+    patientId,
+    async ({ tx }) => {
+      if (!(await whoSees.patient(tx, userId, patientId, now))) throw fieldError("userId", "v.participant.user.cannotSee");
+      await tx.patientParticipant.upsert({ where: { patientId_userId: { patientId, userId } }, create: { patientId, userId, addedById: viewer.userId, addedAt: now }, update: {} });
+      return { value: undefined };
+    },
+    { now },
+  );
 }
 
 /** Removes a participant (anyone who sees the patient may, as in a shared care team list). */
 export async function removeParticipant(viewer: TViewer, patientId: string, userId: string, now: Date = new Date()) {
-  await requirePostingLink(viewer, patientId, now, "participants");
-  if (!isUuid(userId)) throw notFound("participant");
-  await db().patientParticipant.deleteMany({ where: { patientId, userId } });
+  await writePatient(
+    viewer,
+    "participants",
+    patientId,
+    async ({ tx }) => {
+      if (!isUuid(userId)) throw notFound("participant");
+      await tx.patientParticipant.deleteMany({ where: { patientId, userId } });
+      return { value: undefined };
+    },
+    { now },
+  );
 }
 
 /** Marks the viewer's notices read (all, or the given ones). */

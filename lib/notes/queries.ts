@@ -1,15 +1,12 @@
 import "server-only";
-import type { Prisma } from "@/generated/prisma/client";
+import { Prisma } from "@/generated/prisma/client";
 import type { NotificationKind, Qualification } from "@/generated/prisma/enums";
-import { db, type TTx } from "@/lib/db/client";
+import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import type { TViewer } from "@/lib/auth/viewer-type";
-import { mayReadRecords, patientVisibleWhere, sharingLinkWhere, viewingLinkWhere } from "@/lib/access/visibility";
-import { writeAccessLog, writeAccessLogs } from "@/lib/audit/mutations";
-import { patientContentsWhere, perOwnerFacility, readPatientRecords, resolvePatientLinks, toView, viewSelect, visibleContentsWhere } from "@/lib/clinical/queries";
+import { readContent, readIdentities, readPatient, type TPatientScope } from "@/lib/access/gateway";
+import { toView, viewSelect } from "@/lib/clinical/queries";
 import type { TContentView } from "@/lib/clinical/dto";
-import { notFound } from "@/lib/errors";
-import { isUuid } from "@/lib/text";
 import { NOTE_CATEGORIES, isWithinEditWindow } from "@/lib/notes/model";
 
 export type TPostAuthor = { id: string; name: string; facilityName: string; qualification: Qualification | null };
@@ -42,28 +39,24 @@ const authorOf = (u: { id: string; nameKanji: string; qualification: Qualificati
  * the others have read it (既読), LINE-style.
  */
 export async function getNoteThread(viewer: TViewer, patientId: string, contentId: string, now: Date = new Date()): Promise<TNoteThread> {
-  const found = await db().$transaction(async (tx) => {
-    const row =
-      isUuid(contentId) && isUuid(patientId)
-        ? await tx.clinicalContent.findFirst({
-            where: { id: contentId, patientId, ...visibleContentsWhere(viewer, now) },
-            select: { ...viewSelect, authorQualification: true, version: true, receivedAt: true, sourceKind: true, author: { select: authorSelect } },
-          })
-        : null;
-    if (!row) {
-      await writeAccessLog(tx, viewer, { accessType: "DENIED", patientId: isUuid(patientId) ? ((await tx.patient.findUnique({ where: { id: patientId }, select: { id: true } }))?.id ?? null) : null, contentId: contentId.slice(0, 64), detail: `note ${contentId.slice(0, 80)}` });
-      return null;
-    }
-    const comments = await tx.contentComment.findMany({ where: { contentId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], select: { id: true, body: true, createdAt: true, author: { select: authorSelect } } });
-    const reads = await tx.contentRead.findMany({ where: { contentId }, select: { userId: true, readAt: true } });
-    const myRead = reads.find((r) => r.userId === viewer.userId)?.readAt ?? null;
-    await tx.contentRead.upsert({ where: { contentId_userId: { contentId, userId: viewer.userId } }, create: { contentId, userId: viewer.userId, readAt: now }, update: { readAt: now } });
-    await tx.notification.updateMany({ where: { userId: viewer.userId, contentId, readAt: null }, data: { readAt: now } });
-    await writeAccessLog(tx, viewer, { accessType: "CONTENT_VIEW", patientId, ownerFacilityId: row.ownerFacilityId, contentId, detail: `thread (${comments.length} comments)` });
-    return { row, comments, reads, myRead };
-  });
-  if (!found) throw notFound("content");
-  const { row, comments, reads, myRead } = found;
+  const { row, comments, reads, myRead } = await readContent(
+    viewer,
+    "thread",
+    contentId,
+    async ({ tx }) => {
+      const row = await tx.clinicalContent.findUniqueOrThrow({
+        where: { id: contentId },
+        select: { ...viewSelect, authorQualification: true, version: true, receivedAt: true, sourceKind: true, author: { select: authorSelect } },
+      });
+      const comments = await tx.contentComment.findMany({ where: { contentId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], select: { id: true, body: true, createdAt: true, author: { select: authorSelect } } });
+      const reads = await tx.contentRead.findMany({ where: { contentId }, select: { userId: true, readAt: true } });
+      const myRead = reads.find((r) => r.userId === viewer.userId)?.readAt ?? null;
+      await tx.contentRead.upsert({ where: { contentId_userId: { contentId, userId: viewer.userId } }, create: { contentId, userId: viewer.userId, readAt: now }, update: { readAt: now } });
+      await tx.notification.updateMany({ where: { userId: viewer.userId, contentId, readAt: null }, data: { readAt: now } });
+      return { value: { row, comments, reads, myRead }, detail: `thread (${comments.length} comments)` };
+    },
+    { now, patientId },
+  );
   const { authorQualification, version, receivedAt, sourceKind, author, ...view } = row;
   const isPortalNote = sourceKind === "PORTAL" && NOTE_CATEGORIES.includes(row.category);
   const minutes = env().NOTE_EDIT_MINUTES;
@@ -99,62 +92,71 @@ export const POSTS_PAGE_SIZE = 20;
  */
 export async function listPatientPosts(viewer: TViewer, patientId: string, q: { page?: number; kind?: "notes" | "documents" | "files" | null }, now: Date = new Date()) {
   const page = Math.max(1, q.page ?? 1);
-  const categories = q.kind === "documents" ? (["DOCUMENT"] as const) : q.kind === "files" ? (["FILE"] as const) : q.kind === "notes" ? (["NOTE", "NOTE_CONTACT"] as const) : (["NOTE", "NOTE_CONTACT", "DOCUMENT", "FILE"] as const);
-  return readPatientRecords(viewer, patientId, now, "posts", async (tx) => {
-    const links = await resolvePatientLinks(tx, viewer, patientId, now, { basic: false });
-    const where: Prisma.ClinicalContentWhereInput = {
-      patientId,
-      category: { in: [...categories] },
-      ...(q.kind === "documents" ? { sourceKind: "PORTAL" } : {}),
-      ...patientContentsWhere(links),
-    };
-    // one query at a time: a transaction's connection runs them in turn anyway
-    const rows = await tx.clinicalContent.findMany({
-      where,
-      orderBy: [{ occurredAt: "desc" }, { id: "asc" }],
-      skip: (page - 1) * POSTS_PAGE_SIZE,
-      take: POSTS_PAGE_SIZE,
-      select: { ...viewSelect, receivedAt: true, authorQualification: true, author: { select: authorSelect }, _count: { select: { comments: true } }, reads: { where: { userId: viewer.userId }, select: { readAt: true } } },
-    });
-    const total = await tx.clinicalContent.count({ where });
-    const ids = rows.map((r) => r.id);
-    const unread = ids.length
-      ? await tx.contentComment.groupBy({
-          by: ["contentId"],
-          where: { contentId: { in: ids }, authorId: { not: viewer.userId }, OR: rows.map((r) => ({ contentId: r.id, ...(r.reads[0] ? { createdAt: { gt: r.reads[0].readAt } } : {}) })) },
-          _count: { _all: true },
-        })
-      : [];
-    const unreadOf = new Map(unread.map((u) => [u.contentId, u._count._all]));
-    await writeAccessLogs(tx, viewer, perOwnerFacility("TAB_VIEW", patientId, rows.map((r) => r.ownerFacilityId), `posts ${q.kind ?? "all"} page ${page}`));
-    const items: TPostListItem[] = rows.map(({ receivedAt, authorQualification, author, _count, reads: _reads, ...view }) => ({
-      ...toView(view),
-      author: author ? authorOf(author, authorQualification) : null,
-      commentCount: _count.comments,
-      unreadComments: unreadOf.get(view.id) ?? 0,
-      postedAt: receivedAt,
-    }));
-    return { items, total, page, pageSize: POSTS_PAGE_SIZE, ownLink: await ownPostingLink(tx, viewer, patientId, now) };
-  });
+  const categories = q.kind === "documents" ? ["DOCUMENT"] : q.kind === "files" ? ["FILE"] : q.kind === "notes" ? ["NOTE", "NOTE_CONTACT"] : ["NOTE", "NOTE_CONTACT", "DOCUMENT", "FILE"];
+  return readPatient(
+    viewer,
+    "posts",
+    patientId,
+    async (scope) => {
+      const { tx } = scope;
+      const where = Prisma.sql`c.category = ANY (${categories}::"ContentCategory"[])${q.kind === "documents" ? Prisma.sql` AND c.source_kind = 'PORTAL'` : Prisma.empty}`;
+      const listed = await scope.sql<{ id: string; total: number }>(Prisma.sql`
+        SELECT c.id::text AS id, count(*) OVER ()::int AS total FROM ${scope.contents} c WHERE ${where}
+         ORDER BY c.occurred_at DESC, c.id OFFSET ${(page - 1) * POSTS_PAGE_SIZE} LIMIT ${POSTS_PAGE_SIZE}`);
+      const ids = listed.map((r) => r.id);
+      const total = listed[0]?.total ?? (page > 1 ? ((await scope.sql<{ n: number }>(Prisma.sql`SELECT count(*)::int AS n FROM ${scope.contents} c WHERE ${where}`))[0]?.n ?? 0) : 0);
+      const loaded = ids.length
+        ? await tx.clinicalContent.findMany({
+            where: { id: { in: ids } },
+            select: { ...viewSelect, receivedAt: true, authorQualification: true, author: { select: authorSelect }, _count: { select: { comments: true } }, reads: { where: { userId: viewer.userId }, select: { readAt: true } } },
+          })
+        : [];
+      const byId = new Map(loaded.map((r) => [r.id, r]));
+      const rows = ids.flatMap((id) => byId.get(id) ?? []);
+      const unread = ids.length
+        ? await tx.contentComment.groupBy({
+            by: ["contentId"],
+            where: { contentId: { in: ids }, authorId: { not: viewer.userId }, OR: rows.map((r) => ({ contentId: r.id, ...(r.reads[0] ? { createdAt: { gt: r.reads[0].readAt } } : {}) })) },
+            _count: { _all: true },
+          })
+        : [];
+      const unreadOf = new Map(unread.map((u) => [u.contentId, u._count._all]));
+      const items: TPostListItem[] = rows.map(({ receivedAt, authorQualification, author, _count, reads: _reads, ...view }) => ({
+        ...toView(view),
+        author: author ? authorOf(author, authorQualification) : null,
+        commentCount: _count.comments,
+        unreadComments: unreadOf.get(view.id) ?? 0,
+        postedAt: receivedAt,
+      }));
+      return {
+        value: { items, total, page, pageSize: POSTS_PAGE_SIZE, ownLink: await ownPostingLink(scope) },
+        owners: rows.map((r) => r.ownerFacilityId),
+        detail: `posts ${q.kind ?? "all"} page ${page}`,
+      };
+    },
+    { now },
+  );
 }
 
 /**
  * The viewer's facility's link as a poster sees it: whether others will see what is posted
  * (the link is 公開 with 診療情報 shared), so the form can say so before posting.
  */
-async function ownPostingLink(tx: TTx, viewer: TViewer, patientId: string, now: Date) {
-  const link = await tx.facilityPatientLink.findFirst({ where: { patientId, facilityId: viewer.facilityId, unlinkedAt: null }, select: { id: true, publicationState: true, shareClinical: true } });
-  if (!link) return null;
-  const shared = await tx.facilityPatientLink.count({ where: { id: link.id, ...sharingLinkWhere("CLINICAL", now) } });
-  return { publicationState: link.publicationState, sharedWithOthers: shared > 0 };
+async function ownPostingLink(scope: TPatientScope) {
+  if (!scope.ownLinkId) return null;
+  const link = await scope.tx.facilityPatientLink.findUniqueOrThrow({ where: { id: scope.ownLinkId }, select: { publicationState: true } });
+  return { publicationState: link.publicationState, sharedWithOthers: await scope.ownLinkSharesClinical() };
 }
 
 /** Whether the viewer's facility can post for the patient, and whether others will see it (for the post forms). */
 export async function getPostingContext(viewer: TViewer, patientId: string, now: Date = new Date()) {
-  return readPatientRecords(viewer, patientId, now, "post form", async (tx) => ({
-    ownLink: await ownPostingLink(tx, viewer, patientId, now),
-    uploadMaxMb: env().UPLOAD_MAX_MB,
-  }));
+  return readPatient(
+    viewer,
+    "postForm",
+    patientId,
+    async (scope) => ({ value: { ownLink: await ownPostingLink(scope), uploadMaxMb: env().UPLOAD_MAX_MB }, detail: "post form" }),
+    { now },
+  );
 }
 
 export type TParticipant = { userId: string; name: string; facilityName: string; qualification: Qualification; addedAt: Date; isMe: boolean; hasEmail: boolean };
@@ -164,38 +166,43 @@ export type TParticipant = { userId: string; name: string; facilityName: string;
  * facilities that see the patient. Opening it is logged (PATIENT_VIEW, participants).
  */
 export async function listParticipants(viewer: TViewer, patientId: string, now: Date = new Date()) {
-  return readPatientRecords(viewer, patientId, now, "participants", async (tx) => {
-    const rows = await tx.patientParticipant.findMany({
-      where: { patientId },
-      orderBy: { addedAt: "asc" },
-      select: { addedAt: true, user: { select: { id: true, nameKanji: true, qualification: true, email: true, facility: { select: { nameKanji: true, code: true } } } } },
-    });
-    const memberIds = new Set(rows.map((r) => r.user.id));
-    const candidates = await tx.staffUser.findMany({
-      where: {
-        isRetired: false,
-        roles: { hasSome: ["CLINICIAN", "LIAISON"] },
-        facility: { patientLinks: { some: { patientId, ...viewingLinkWhere(now) } } },
-      },
-      orderBy: [{ facility: { code: "asc" } }, { nameKana: "asc" }],
-      take: 500,
-      select: { id: true, nameKanji: true, qualification: true, facility: { select: { nameKanji: true } } },
-    });
-    await writeAccessLog(tx, viewer, { accessType: "PATIENT_VIEW", patientId, detail: "participants" });
-    return {
-      participants: rows.map((r): TParticipant => ({
-        userId: r.user.id,
-        name: r.user.nameKanji,
-        facilityName: r.user.facility.nameKanji,
-        qualification: r.user.qualification,
-        addedAt: r.addedAt,
-        isMe: r.user.id === viewer.userId,
-        hasEmail: Boolean(r.user.email),
-      })),
-      candidates: candidates.filter((c) => !memberIds.has(c.id)).map((c) => ({ userId: c.id, name: c.nameKanji, facilityName: c.facility.nameKanji, qualification: c.qualification })),
-      isParticipant: memberIds.has(viewer.userId),
-    };
-  });
+  return readPatient(
+    viewer,
+    "participants",
+    patientId,
+    async (scope) => {
+      const rows = await scope.tx.patientParticipant.findMany({
+        where: { patientId },
+        orderBy: { addedAt: "asc" },
+        select: { addedAt: true, user: { select: { id: true, nameKanji: true, qualification: true, email: true, facility: { select: { nameKanji: true, code: true } } } } },
+      });
+      const memberIds = new Set(rows.map((r) => r.user.id));
+      const candidateIds = await scope.usersSeeing(500);
+      const found = await scope.tx.staffUser.findMany({
+        where: { id: { in: candidateIds } },
+        select: { id: true, nameKanji: true, qualification: true, facility: { select: { nameKanji: true } } },
+      });
+      const byId = new Map(found.map((c) => [c.id, c]));
+      const candidates = candidateIds.flatMap((id) => byId.get(id) ?? []);
+      return {
+        value: {
+          participants: rows.map((r): TParticipant => ({
+            userId: r.user.id,
+            name: r.user.nameKanji,
+            facilityName: r.user.facility.nameKanji,
+            qualification: r.user.qualification,
+            addedAt: r.addedAt,
+            isMe: r.user.id === viewer.userId,
+            hasEmail: Boolean(r.user.email),
+          })),
+          candidates: candidates.filter((c) => !memberIds.has(c.id)).map((c) => ({ userId: c.id, name: c.nameKanji, facilityName: c.facility.nameKanji, qualification: c.qualification })),
+          isParticipant: memberIds.has(viewer.userId),
+        },
+        detail: "participants",
+      };
+    },
+    { now },
+  );
 }
 
 export type TNotificationItem = {
@@ -212,7 +219,7 @@ export type TNotificationItem = {
 
 export const NOTIFICATIONS_PAGE_SIZE = 30;
 
-/** The viewer's notices, newest first; the patient is named only while the rule still lets the viewer see them. */
+/** The viewer's notices, newest first; the patient is named only while the rule still lets the viewer see them (each naming logged). */
 export async function listNotifications(viewer: TViewer, q: { page?: number; unreadOnly?: boolean }, now: Date = new Date()) {
   const page = Math.max(1, q.page ?? 1);
   const where: Prisma.NotificationWhereInput = { userId: viewer.userId, ...(q.unreadOnly ? { readAt: null } : {}) };
@@ -225,12 +232,20 @@ export async function listNotifications(viewer: TViewer, q: { page?: number; unr
   const patientIds = [...new Set(rows.map((r) => r.patientId))];
   const [actors, patients] = await Promise.all([
     db().staffUser.findMany({ where: { id: { in: actorIds } }, select: { id: true, nameKanji: true, facility: { select: { nameKanji: true } } } }),
-    mayReadRecords(viewer.roles) && patientIds.length
-      ? db().patient.findMany({ where: { id: { in: patientIds }, ...patientVisibleWhere(viewer, now) }, select: { id: true, nameKanji: true } })
+    patientIds.length
+      ? readIdentities(
+          viewer,
+          "notices",
+          async (scope) => {
+            const named = await scope.sql<{ id: string; name_kanji: string }>(Prisma.sql`SELECT p.id::text AS id, p.name_kanji FROM ${scope.patients} p WHERE p.id = ANY (${patientIds}::uuid[])`);
+            return { value: named, patients: named.map((p) => p.id), detail: `notifications page ${page}` };
+          },
+          { now },
+        )
       : Promise.resolve([]),
   ]);
   const actorOf = new Map(actors.map((a) => [a.id, a]));
-  const patientOf = new Map(patients.map((p) => [p.id, p]));
+  const patientOf = new Map(patients.map((p) => [p.id, p.name_kanji]));
   const items: TNotificationItem[] = rows.map((r) => ({
     id: r.id,
     kind: r.kind,
@@ -238,12 +253,9 @@ export async function listNotifications(viewer: TViewer, q: { page?: number; unr
     readAt: r.readAt,
     actorName: actorOf.get(r.actorId)?.nameKanji ?? "",
     actorFacilityName: actorOf.get(r.actorId)?.facility.nameKanji ?? "",
-    patient: patientOf.has(r.patientId) ? { id: r.patientId, name: patientOf.get(r.patientId)!.nameKanji } : null,
+    patient: patientOf.has(r.patientId) ? { id: r.patientId, name: patientOf.get(r.patientId)! } : null,
     contentId: r.contentId,
   }));
-  if (patients.length) {
-    await writeAccessLog(db(), viewer, { accessType: "PATIENT_SEARCH", detail: `notifications page ${page} (${patients.length} patients named)` });
-  }
   return { items, total, unread, page, pageSize: NOTIFICATIONS_PAGE_SIZE };
 }
 

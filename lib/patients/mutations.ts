@@ -1,8 +1,8 @@
 import "server-only";
 import { Prisma } from "@/generated/prisma/client";
 import { db, type TTx } from "@/lib/db/client";
-import { assertAllowed, canPublish, canUnlink } from "@/lib/access/roles";
-import { canAdministerPatient, mayRegisterPatients, patientVisibleWhere } from "@/lib/access/visibility";
+import { whoSees, writePatient } from "@/lib/access/gateway";
+import { assertAllowed, canPublish, canUnlink, mayRegisterPatients } from "@/lib/access/roles";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { attachContentsToLink, detachContentsFromLink } from "@/lib/clinical/mutations";
 import { insertConsentEvent, lockPatient, rebuildConsentPeriods, storeConsentScan, type TScanUpload } from "@/lib/consent/mutations";
@@ -10,9 +10,9 @@ import { formatSeireki } from "@/lib/dates";
 import { AppError, notFound, fieldError } from "@/lib/errors";
 import { deleteBytes } from "@/lib/files/store";
 import type { TDuplicate } from "@/lib/patients/dto";
-import { findDuplicates, getAdministrablePatient } from "@/lib/patients/queries";
+import { findDuplicates } from "@/lib/patients/queries";
 import { regionalIdFromSequence } from "@/lib/patients/regional-id";
-import { notifyPublication, viewingFacilityIds } from "@/lib/securemail/notices";
+import { notifyPublication } from "@/lib/securemail/notices";
 import type { TAddLink, TLinkInput, TPatientInfo, TPublication, TRegisterPatient, TUnlink, TUpdatePatient } from "@/lib/patients/schema";
 import { isUuid, kanaKey } from "@/lib/text";
 
@@ -126,8 +126,7 @@ export async function registerPatient(viewer: TViewer, input: TRegisterPatient, 
 
 /** 個人情報の修正: saved as a new version; the previous versions stay in the revision history. */
 export async function updatePatientInfo(viewer: TViewer, id: string, input: TUpdatePatient): Promise<{ version: number }> {
-  return db().$transaction(async (tx) => {
-    await getAdministrablePatient(tx, viewer, id);
+  return writePatient(viewer, "registration", id, async ({ tx }) => {
     await lockPatient(tx, id);
     const current = await tx.patient.findUniqueOrThrow({ where: { id }, select: { version: true } });
     if (current.version !== input.version) throw new AppError("CONFLICT", "v.patient.stale", { _form: ["v.patient.stale"] });
@@ -136,7 +135,7 @@ export async function updatePatientInfo(viewer: TViewer, id: string, input: TUpd
     await tx.patientRevision.create({
       data: { patientId: id, version, data: snapshot(input), reason: input.reason, changedById: viewer.userId, changedByFacilityId: viewer.facilityId },
     });
-    return { version };
+    return { value: { version } };
   });
 }
 
@@ -148,35 +147,30 @@ export async function updatePatientInfo(viewer: TViewer, id: string, input: TUpd
  */
 export async function linkFacilityPatient(viewer: TViewer, input: TAddLink): Promise<{ id: string }> {
   assertAllowed(mayRegisterPatients(viewer.roles), "link facility patient IDs");
-  return db().$transaction(async (tx) => {
-    const patient = isUuid(input.patientId)
-      ? await tx.patient.findUnique({
-          where: { id: input.patientId },
-          select: { id: true, createdByFacilityId: true, links: { where: { unlinkedAt: null }, select: { facilityId: true } } },
-        })
-      : null;
-    if (!patient) throw notFound("patient");
-    const manages = canAdministerPatient(viewer, { createdByFacilityId: patient.createdByFacilityId, links: patient.links.map((l) => ({ ...l, isActive: true })) });
-    if (!manages && input.facilityId !== viewer.facilityId) throw notFound("patient");
-    await lockPatient(tx, patient.id);
+  return writePatient(viewer, "link", input.patientId, async (scope) => {
+    const { tx, patientId } = scope;
+    // one's own facility's ID may be linked to any registered patient; another's only by those who manage the registration
+    if (!scope.administers && input.facilityId !== viewer.facilityId) scope.deny();
+    await lockPatient(tx, patientId);
     const now = new Date();
-    const before = await viewingFacilityIds(tx, patient.id, now);
-    const link = await createLink(tx, viewer, patient.id, input, "link");
-    await rebuildConsentPeriods(tx, patient.id);
-    await notifyPublication(tx, patient.id, before, now);
-    return link;
+    const before = await whoSees.facilities(tx, patientId, now);
+    const link = await createLink(tx, viewer, patientId, input, "link");
+    await rebuildConsentPeriods(tx, patientId);
+    await notifyPublication(tx, patientId, before, now);
+    return { value: link };
   });
 }
 
 /** Unlinking keeps the link as history, with who, when and why. */
 export async function unlinkFacilityPatient(viewer: TViewer, input: TUnlink): Promise<void> {
-  await db().$transaction(async (tx) => {
-    const link = await tx.facilityPatientLink.findUnique({
+  const found = isUuid(input.linkId) ? await db().facilityPatientLink.findUnique({ where: { id: input.linkId }, select: { patientId: true } }) : null;
+  if (!found) throw notFound("link");
+  await writePatient(viewer, "registration", found.patientId, async ({ tx }) => {
+    const link = await tx.facilityPatientLink.findUniqueOrThrow({
       where: { id: input.linkId },
       select: { id: true, patientId: true, facilityId: true, linkedByFacilityId: true, unlinkedAt: true },
     });
-    if (!link || link.unlinkedAt !== null) throw notFound("link");
-    await getAdministrablePatient(tx, viewer, link.patientId);
+    if (link.unlinkedAt !== null) throw notFound("link");
     if (!canUnlink(viewer, link)) throw new AppError("FORBIDDEN", "not allowed: unlink");
     await lockPatient(tx, link.patientId);
     await tx.facilityPatientLink.updateMany({
@@ -184,6 +178,7 @@ export async function unlinkFacilityPatient(viewer: TViewer, input: TUnlink): Pr
       data: { unlinkedAt: new Date(), unlinkedById: viewer.userId, unlinkReason: input.reason },
     });
     await detachContentsFromLink(tx, link.id);
+    return { value: undefined };
   });
 }
 
@@ -194,7 +189,7 @@ export async function setPublication(viewer: TViewer, input: TPublication): Prom
   await db().$transaction(async (tx) => {
     await lockPatient(tx, link.patientId);
     const now = new Date();
-    const before = await viewingFacilityIds(tx, link.patientId, now);
+    const before = await whoSees.facilities(tx, link.patientId, now);
     await tx.facilityPatientLink.update({
       where: { id: link.id },
       data: {
@@ -217,12 +212,13 @@ export async function setBookmark(viewer: TViewer, patientId: string, isOn: bool
     if (isUuid(patientId)) await db().patientBookmark.deleteMany({ where: { userId: viewer.userId, patientId } });
     return;
   }
-  const visible = isUuid(patientId) ? await db().patient.findFirst({ where: { id: patientId, ...patientVisibleWhere(viewer) }, select: { id: true } }) : null;
-  if (!visible) throw notFound("patient");
-  await db().patientBookmark.upsert({
-    where: { userId_patientId: { userId: viewer.userId, patientId } },
-    create: { userId: viewer.userId, patientId },
-    update: {},
-    select: { patientId: true },
+  await writePatient(viewer, "bookmark", patientId, async ({ tx }) => {
+    await tx.patientBookmark.upsert({
+      where: { userId_patientId: { userId: viewer.userId, patientId } },
+      create: { userId: viewer.userId, patientId },
+      update: {},
+      select: { patientId: true },
+    });
+    return { value: undefined };
   });
 }

@@ -1,20 +1,11 @@
 import "server-only";
-import type { Prisma } from "@/generated/prisma/client";
-import { db, inTurn, type TTx } from "@/lib/db/client";
-import {
-  canAdministerPatient,
-  consentInForceWhere,
-  mayReadRecords,
-  mayRegisterPatients,
-  patientAdministrableWhere,
-  patientVisibleWhere,
-  VIEWING_STATES,
-} from "@/lib/access/visibility";
-import { assertAllowed, canPublish, canSeeOwnPatientList, canUnlink, isSecretariat } from "@/lib/access/roles";
-import { writeAccessLog } from "@/lib/audit/mutations";
+import { Prisma } from "@/generated/prisma/client";
+import type { PublicationState, Sex } from "@/generated/prisma/enums";
+import { db, type TTx } from "@/lib/db/client";
+import { readIdentities, readPatient, type TIdentityScope } from "@/lib/access/gateway";
+import { canPublish, canUnlink, isSecretariat } from "@/lib/access/roles";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { formatSeireki } from "@/lib/dates";
-import { notFound } from "@/lib/errors";
 import {
   birthOf,
   type TDuplicate,
@@ -29,7 +20,7 @@ import {
   type TSearchResult,
 } from "@/lib/patients/dto";
 import { PATIENT_PAGE_SIZE, type TDuplicateCheck, type TOwnPatientFilter, type TPatientSearch } from "@/lib/patients/schema";
-import { isKanaTerm, isUuid, kanaKey, searchTerms } from "@/lib/text";
+import { isKanaTerm, kanaKey, searchTerms } from "@/lib/text";
 
 /**
  * Counting stops here: "200件以上" tells a person to narrow the search, and every counted row
@@ -37,58 +28,70 @@ import { isKanaTerm, isUuid, kanaKey, searchTerms } from "@/lib/text";
  */
 const COUNT_CAP = 200;
 
-const identitySelect = { id: true, regionalId: true, nameKanji: true, nameKana: true, sex: true, birthDate: true } satisfies Prisma.PatientSelect;
-const toIdentity = (p: Prisma.PatientGetPayload<{ select: typeof identitySelect }>, now: Date): TPatientIdentity => ({
+/** The identifying columns of a patient row selected from a relation aliased `p`. */
+const IDENTITY_COLUMNS = Prisma.sql`p.id::text AS id, p.regional_id, p.name_kanji, p.name_kana, p.sex::text AS sex, p.birth_date::text AS birth_date`;
+type TIdentityRow = { id: string; regional_id: string; name_kanji: string; name_kana: string; sex: Sex; birth_date: string };
+
+const toIdentity = (p: TIdentityRow, now: Date): TPatientIdentity => ({
   id: p.id,
-  regionalId: p.regionalId,
-  nameKanji: p.nameKanji,
-  nameKana: p.nameKana,
+  regionalId: p.regional_id,
+  nameKanji: p.name_kanji,
+  nameKana: p.name_kana,
   sex: p.sex,
-  birth: birthOf(p.birthDate, now),
+  birth: birthOf(new Date(`${p.birth_date}T00:00:00Z`), now),
 });
 
+/** LIKE patterns with the wildcards of the text escaped. */
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+const prefix = (s: string) => `${escapeLike(s)}%`;
+const within = (s: string) => `%${escapeLike(s)}%`;
+
 /** One name term: kana use the kana indexes (family or given name prefix), anything else the kanji name. */
-function nameTermWhere(term: string): Prisma.PatientWhereInput {
+function nameTermSql(term: string): Prisma.Sql {
   if (isKanaTerm(term)) {
     const key = kanaKey(term);
-    return { OR: [{ kanaKey: { startsWith: key } }, { kanaGivenKey: { startsWith: key } }] };
+    return Prisma.sql`(p.kana_key LIKE ${prefix(key)} OR p.kana_given_key LIKE ${prefix(key)})`;
   }
-  return { nameKanji: { contains: term } };
+  return Prisma.sql`p.name_kanji LIKE ${within(term)}`;
 }
 
-type TPart = { where: Prisma.PatientWhereInput; orderBy: Prisma.PatientOrderByWithRelationInput[] };
+type TPart = { where: Prisma.Sql; orderBy: Prisma.Sql };
 
-const BY_KANA: Prisma.PatientOrderByWithRelationInput[] = [{ kanaKey: "asc" }, { birthDate: "asc" }, { id: "asc" }];
-const BY_GIVEN_KANA: Prisma.PatientOrderByWithRelationInput[] = [{ kanaGivenKey: "asc" }, ...BY_KANA];
+const BY_KANA = Prisma.sql`p.kana_key, p.birth_date, p.id`;
+const BY_GIVEN_KANA = Prisma.sql`p.kana_given_key, p.kana_key, p.birth_date, p.id`;
+const all = (conditions: Prisma.Sql[]) => (conditions.length ? Prisma.join(conditions, " AND ") : Prisma.sql`true`);
+const dayOfDate = (d: Date) => d.toISOString().slice(0, 10);
 
 /**
- * The search criteria of 地域患者一覧 / 個人情報検索 as one or two ordered lists. A kana name is
- * matched as a prefix of the whole kana name first ("ヤマダ", "やまだ はなこ") and then of the given
- * name ("ハナコ"; or "やま はな": family prefix, then given prefix); each list is read in the order
- * of its own index (kana_key or kana_given_key, collation "C"), so a page never sorts all matches.
+ * The search criteria of 地域患者一覧 / 個人情報検索 as one or two ordered lists over a relation
+ * aliased `p`. A kana name is matched as a prefix of the whole kana name first ("ヤマダ", "やまだ
+ * はなこ") and then of the given name ("ハナコ"; or "やま はな": family prefix, then given prefix);
+ * each list is read in the order of its own index (kana_key or kana_given_key, collation "C"), so
+ * a page never sorts all matches.
  */
 export function searchParts(viewer: TViewer, f: Partial<TPatientSearch>): TPart[] {
-  const base: Prisma.PatientWhereInput[] = [];
-  if (f.regionalId) base.push({ regionalId: f.regionalId });
+  const base: Prisma.Sql[] = [];
+  if (f.regionalId) base.push(Prisma.sql`p.regional_id = ${f.regionalId}`);
   if (f.facilityPatientId) {
     // 施設患者ID is a number at one facility: the one chosen, else the viewer's own.
-    base.push({ links: { some: { facilityId: f.facilityId ?? viewer.facilityId, facilityPatientId: f.facilityPatientId, unlinkedAt: null } } });
+    base.push(Prisma.sql`EXISTS (SELECT 1 FROM "facility_patient_links" l WHERE l.patient_id = p.id AND l.facility_id = ${f.facilityId ?? viewer.facilityId}::uuid
+                                   AND l.facility_patient_id = ${f.facilityPatientId} AND l.unlinked_at IS NULL)`);
   }
-  if (f.birthDate) base.push({ birthDate: f.birthDate });
-  if (f.sex) base.push({ sex: f.sex });
+  if (f.birthDate) base.push(Prisma.sql`p.birth_date = ${dayOfDate(f.birthDate)}::date`);
+  if (f.sex) base.push(Prisma.sql`p.sex = ${f.sex}::"Sex"`);
 
   const terms = searchTerms(f.name);
   const kana = terms.filter(isKanaTerm).map(kanaKey);
-  const kanji = terms.filter((t) => !isKanaTerm(t)).map((t): Prisma.PatientWhereInput => ({ nameKanji: { contains: t } }));
-  if (kana.length === 0) return [{ where: { AND: [...base, ...kanji] }, orderBy: BY_KANA }];
+  const kanji = terms.filter((t) => !isKanaTerm(t)).map((t) => Prisma.sql`p.name_kanji LIKE ${within(t)}`);
+  if (kana.length === 0) return [{ where: all([...base, ...kanji]), orderBy: BY_KANA }];
   const whole = kana.join("");
   const [first = "", ...rest] = kana;
-  const wholePrefix: Prisma.PatientWhereInput = { kanaKey: { startsWith: whole } };
+  const wholePrefix = Prisma.sql`p.kana_key LIKE ${prefix(whole)}`;
   const secondList: TPart =
     kana.length === 1
-      ? { where: { AND: [...base, ...kanji, { kanaGivenKey: { startsWith: first } }, { NOT: wholePrefix }] }, orderBy: BY_GIVEN_KANA }
-      : { where: { AND: [...base, ...kanji, { kanaKey: { startsWith: first } }, { kanaGivenKey: { startsWith: rest.join("") } }, { NOT: wholePrefix }] }, orderBy: BY_KANA };
-  return [{ where: { AND: [...base, ...kanji, wholePrefix] }, orderBy: BY_KANA }, secondList];
+      ? { where: all([...base, ...kanji, Prisma.sql`p.kana_given_key LIKE ${prefix(first)}`, Prisma.sql`NOT ${wholePrefix}`]), orderBy: BY_GIVEN_KANA }
+      : { where: all([...base, ...kanji, Prisma.sql`p.kana_key LIKE ${prefix(first)}`, Prisma.sql`p.kana_given_key LIKE ${prefix(rest.join(""))}`, Prisma.sql`NOT ${wholePrefix}`]), orderBy: BY_KANA };
+  return [{ where: all([...base, ...kanji, wholePrefix]), orderBy: BY_KANA }, secondList];
 }
 
 const describeSearch = (f: Partial<TPatientSearch>) =>
@@ -106,24 +109,18 @@ const describeSearch = (f: Partial<TPatientSearch>) =>
  * One page over the ordered lists: each list is counted (up to the cap, in its index order, so
  * the count stops early) and the page is filled from the first list, then the next.
  */
-async function pageOf<TRow>(
-  tx: TTx,
-  parts: TPart[],
-  restrict: Prisma.PatientWhereInput | null,
-  page: number,
-  select: Prisma.PatientSelect,
-  map: (row: never) => TRow,
-): Promise<TSearchResult<TRow>> {
+async function pageOf<TRow extends { id: string }>(scope: TIdentityScope, parts: TPart[], page: number, columns: Prisma.Sql): Promise<TSearchResult<TRow>> {
   let skip = (page - 1) * PATIENT_PAGE_SIZE;
   let counted = 0;
   const rows: TRow[] = [];
   for (const part of parts) {
     if (counted > COUNT_CAP) break;
-    const where = restrict ? { AND: [restrict, part.where] } : part.where;
-    const n = await tx.patient.count({ where, orderBy: part.orderBy, take: COUNT_CAP + 1 - counted });
+    const [c] = await scope.sql<{ n: number }>(Prisma.sql`
+      SELECT count(*)::int AS n FROM (SELECT 1 FROM ${scope.patients} p WHERE ${part.where} ORDER BY ${part.orderBy} LIMIT ${COUNT_CAP + 1 - counted}) s`);
+    const n = c?.n ?? 0;
     if (rows.length < PATIENT_PAGE_SIZE && skip < n) {
-      const found = await tx.patient.findMany({ where, orderBy: part.orderBy, skip, take: PATIENT_PAGE_SIZE - rows.length, select });
-      rows.push(...found.map((r) => map(r as never)));
+      rows.push(...(await scope.sql<TRow>(Prisma.sql`
+        SELECT ${columns} FROM ${scope.patients} p WHERE ${part.where} ORDER BY ${part.orderBy} OFFSET ${skip} LIMIT ${PATIENT_PAGE_SIZE - rows.length}`)));
     }
     skip = Math.max(0, skip - n);
     counted += n;
@@ -131,96 +128,106 @@ async function pageOf<TRow>(
   return { rows, total: Math.min(counted, COUNT_CAP), isTotalCapped: counted > COUNT_CAP, page, pageSize: PATIENT_PAGE_SIZE };
 }
 
+/** The viewer's facility's patient ID for a patient row `p`. */
+const ownFacilityPatientId = (viewer: TViewer) =>
+  Prisma.sql`(SELECT l.facility_patient_id FROM "facility_patient_links" l WHERE l.patient_id = p.id AND l.facility_id = ${viewer.facilityId}::uuid AND l.unlinked_at IS NULL LIMIT 1) AS own_facility_patient_id`;
+
 /**
  * 地域患者一覧: patients the viewer's facility may see (linked and consented), with the columns of
- * seed 004. The search itself is logged.
+ * seed 004. Each patient listed is logged (PATIENT_SEARCH, with the criteria).
  */
 export async function searchPatients(viewer: TViewer, f: Partial<TPatientSearch>, now: Date = new Date()): Promise<TSearchResult<TPatientSearchRow>> {
   const page = Math.max(1, Math.trunc(f.page ?? 1));
-  const parts = searchParts(viewer, f);
-  const select = {
-    ...identitySelect,
-    postalCode: true,
-    address: true,
-    links: { where: { facilityId: viewer.facilityId, unlinkedAt: null }, select: { facilityPatientId: true } },
-  } satisfies Prisma.PatientSelect;
-  return db().$transaction(async (tx) => {
-    const result = await pageOf(tx, parts, patientVisibleWhere(viewer, now), page, select, (p: Prisma.PatientGetPayload<{ select: typeof select }>) => ({
-      ...toIdentity(p, now),
-      facilityPatientId: p.links[0]?.facilityPatientId ?? null,
-      postalCode: p.postalCode,
-      address: p.address,
-    }));
-    await writeAccessLog(tx, viewer, { accessType: "PATIENT_SEARCH", detail: `${describeSearch(f)} → ${result.total}` });
-    return result;
-  });
+  type TRow = TIdentityRow & { postal_code: string | null; address: string | null; own_facility_patient_id: string | null };
+  return readIdentities(
+    viewer,
+    "search",
+    async (scope) => {
+      const result = await pageOf<TRow>(scope, searchParts(viewer, f), page, Prisma.sql`${IDENTITY_COLUMNS}, p.postal_code, p.address, ${ownFacilityPatientId(viewer)}`);
+      return {
+        value: {
+          ...result,
+          rows: result.rows.map((p) => ({ ...toIdentity(p, now), facilityPatientId: p.own_facility_patient_id, postalCode: p.postal_code, address: p.address })),
+        },
+        patients: result.rows.map((p) => p.id),
+        detail: `${describeSearch(f)} → ${result.total}`,
+      };
+    },
+    { now },
+  );
 }
 
 /**
  * 個人情報検索 for registration (liaison staff, the secretariat): any registered patient, but only
- * the identifying fields needed to avoid registering someone twice. Logged.
+ * the identifying fields needed to avoid registering someone twice. Each patient listed is logged.
  */
 export async function searchForRegistration(viewer: TViewer, f: Partial<TPatientSearch>, now: Date = new Date()): Promise<TSearchResult<TRegistrationSearchRow>> {
-  assertAllowed(mayRegisterPatients(viewer.roles), "search patients for registration");
   const page = Math.max(1, Math.trunc(f.page ?? 1));
-  const parts = searchParts(viewer, f);
-  const select = {
-    ...identitySelect,
-    createdByFacilityId: true,
-    links: { where: { facilityId: viewer.facilityId, unlinkedAt: null }, select: { facilityPatientId: true, facilityId: true } },
-  } satisfies Prisma.PatientSelect;
-  return db().$transaction(async (tx) => {
-    const result = await pageOf(tx, parts, null, page, select, (p: Prisma.PatientGetPayload<{ select: typeof select }>) => ({
-      ...toIdentity(p, now),
-      ownFacilityPatientId: p.links[0]?.facilityPatientId ?? null,
-      canAdminister: canAdministerPatient(viewer, { createdByFacilityId: p.createdByFacilityId, links: p.links.map((l) => ({ ...l, isActive: true })) }),
-    }));
-    await writeAccessLog(tx, viewer, { accessType: "REGISTRATION_SEARCH", detail: `${describeSearch(f)} → ${result.total}` });
-    return result;
-  });
+  type TRow = TIdentityRow & { own_facility_patient_id: string | null; administers: boolean };
+  return readIdentities(
+    viewer,
+    "registration",
+    async (scope) => {
+      const result = await pageOf<TRow>(scope, searchParts(viewer, f), page, Prisma.sql`${IDENTITY_COLUMNS}, ${ownFacilityPatientId(viewer)}, p.administers`);
+      return {
+        value: {
+          ...result,
+          rows: result.rows.map((p) => ({ ...toIdentity(p, now), ownFacilityPatientId: p.own_facility_patient_id, canAdminister: p.administers })),
+        },
+        patients: result.rows.map((p) => p.id),
+        detail: `${describeSearch(f)} → ${result.total}`,
+      };
+    },
+    { now },
+  );
 }
 
 /**
  * Likely duplicates of a registration in progress: the same kana name and birth date, or one of
- * the facility patient IDs already linked to someone. Identifying fields only.
+ * the facility patient IDs already linked to someone. Identifying fields only; each candidate shown is logged.
  */
 export async function findDuplicates(viewer: TViewer, input: TDuplicateCheck, now: Date = new Date()): Promise<TDuplicate[]> {
-  assertAllowed(mayRegisterPatients(viewer.roles), "register patients");
-  const byName = await db().patient.findMany({
-    where: { kanaKey: kanaKey(input.patient.nameKana), birthDate: input.patient.birthDate },
-    select: { ...identitySelect, createdByFacilityId: true, links: { where: { unlinkedAt: null }, select: { facilityId: true } } },
-    take: 20,
-  });
-  const byId = input.links.length
-    ? await db().facilityPatientLink.findMany({
-        where: { unlinkedAt: null, OR: input.links.map((l) => ({ facilityId: l.facilityId, facilityPatientId: l.facilityPatientId })) },
-        select: {
-          facility: { select: { nameKanji: true } },
-          patient: { select: { ...identitySelect, createdByFacilityId: true, links: { where: { unlinkedAt: null }, select: { facilityId: true } } } },
-        },
-        take: 20,
-      })
-    : [];
-  const found = new Map<string, TDuplicate>();
-  const add = (p: (typeof byName)[number], reason: TDuplicate["reasons"][number], facilityName?: string) => {
-    const entry =
-      found.get(p.id) ??
-      ({
-        ...toIdentity(p, now),
-        reasons: [],
-        canAdminister: canAdministerPatient(viewer, { createdByFacilityId: p.createdByFacilityId, links: p.links.map((l) => ({ ...l, isActive: true })) }),
-      } satisfies TDuplicate);
-    if (!entry.reasons.includes(reason)) entry.reasons.push(reason);
-    if (facilityName) entry.matchedFacilityName = facilityName;
-    found.set(p.id, entry);
-  };
-  byName.forEach((p) => add(p, "NAME_BIRTH"));
-  byId.forEach((l) => add(l.patient, "FACILITY_ID", l.facility.nameKanji));
-  return [...found.values()];
+  type TRow = TIdentityRow & { administers: boolean; matched_facility: string | null };
+  return readIdentities(
+    viewer,
+    "duplicates",
+    async (scope) => {
+      const byName = await scope.sql<TRow>(Prisma.sql`
+        SELECT ${IDENTITY_COLUMNS}, p.administers, NULL AS matched_facility FROM ${scope.patients} p
+         WHERE p.kana_key = ${kanaKey(input.patient.nameKana)} AND p.birth_date = ${dayOfDate(input.patient.birthDate)}::date
+         ORDER BY p.id LIMIT 20`);
+      const byId = input.links.length
+        ? await scope.sql<TRow>(Prisma.sql`
+            SELECT ${IDENTITY_COLUMNS}, p.administers, f.name_kanji AS matched_facility
+              FROM "facility_patient_links" l JOIN ${scope.patients} p ON p.id = l.patient_id JOIN "facilities" f ON f.id = l.facility_id
+             WHERE l.unlinked_at IS NULL
+               AND EXISTS (SELECT 1 FROM unnest(${input.links.map((x) => x.facilityId)}::uuid[], ${input.links.map((x) => x.facilityPatientId)}::text[]) AS x(facility_id, facility_patient_id)
+                            WHERE x.facility_id = l.facility_id AND x.facility_patient_id = l.facility_patient_id)
+             ORDER BY l.linked_at LIMIT 20`)
+        : [];
+      const found = new Map<string, TDuplicate>();
+      const add = (p: TRow, reason: TDuplicate["reasons"][number]) => {
+        const entry = found.get(p.id) ?? ({ ...toIdentity(p, now), reasons: [], canAdminister: p.administers } satisfies TDuplicate);
+        if (!entry.reasons.includes(reason)) entry.reasons.push(reason);
+        if (p.matched_facility) entry.matchedFacilityName = p.matched_facility;
+        found.set(p.id, entry);
+      };
+      byName.forEach((p) => add(p, "NAME_BIRTH"));
+      byId.forEach((p) => add(p, "FACILITY_ID"));
+      const value = [...found.values()];
+      return { value, patients: value.map((d) => d.id), detail: `${input.patient.nameKana} ${formatSeireki(input.patient.birthDate)} → ${value.length}` };
+    },
+    { now },
+  );
 }
 
 const headerSelect = {
-  ...identitySelect,
+  id: true,
+  regionalId: true,
+  nameKanji: true,
+  nameKana: true,
+  sex: true,
+  birthDate: true,
   postalCode: true,
   address: true,
   phone: true,
@@ -253,18 +260,7 @@ async function staffNames(tx: TTx, ids: (string | null)[]): Promise<Map<string, 
   return new Map(rows.map((r) => [r.id, r.nameKanji]));
 }
 
-/** Where the consent in force covers which link (by id), at `now`. */
-async function linksInForce(tx: TTx, linkIds: string[], now: Date): Promise<Set<string>> {
-  if (linkIds.length === 0) return new Set();
-  const rows = await tx.facilityPatientLink.findMany({ where: { id: { in: linkIds }, ...consentInForceWhere(now) }, select: { id: true } });
-  return new Set(rows.map((r) => r.id));
-}
-
-async function toLinkRows(tx: TTx, viewer: TViewer, links: TLinkPayload[], now: Date): Promise<TLinkRow[]> {
-  const [names, inForce] = await Promise.all([
-    staffNames(tx, links.flatMap((l) => [l.linkedById, l.unlinkedById])),
-    linksInForce(tx, links.map((l) => l.id), now),
-  ]);
+function toLinkRows(viewer: TViewer, links: TLinkPayload[], names: Map<string, string>, inForce: Set<string>): TLinkRow[] {
   return links.map((l) => ({
     id: l.id,
     facilityId: l.facilityId,
@@ -293,119 +289,117 @@ async function toLinkRows(tx: TTx, viewer: TViewer, links: TLinkPayload[], now: 
  * and consent only). Anyone else is told "not found", and the refusal is logged.
  */
 export async function getPatientPage(viewer: TViewer, id: string, now: Date = new Date()): Promise<TPatientPage> {
-  if (!isUuid(id)) {
-    await writeAccessLog(db(), viewer, { accessType: "DENIED", detail: `patient ${id.slice(0, 80)}` });
-    throw notFound("patient");
-  }
-  // A refusal returns null from the transaction (a throw would roll back its log row).
-  const page = await db().$transaction(async (tx): Promise<TPatientPage | null> => {
-    const [visible, administrable] = await inTurn([
-      () => tx.patient.findFirst({ where: { id, ...patientVisibleWhere(viewer, now) }, select: headerSelect }),
-      () => tx.patient.findFirst({ where: { id, ...patientAdministrableWhere(viewer) }, select: headerSelect }),
-    ]);
-    const p = visible ?? administrable;
-    if (!p) {
-      // The refusal names the patient when one exists: a pattern of guesses shows in the log.
-      const exists = await tx.patient.findUnique({ where: { id }, select: { id: true } });
-      await writeAccessLog(tx, viewer, { accessType: "DENIED", patientId: exists?.id ?? null, detail: `patient ${id}` });
-      return null;
-    }
-    const canSeeRecords = visible !== null;
-    const canAdminister = administrable !== null;
-    const allLinks = await tx.facilityPatientLink.findMany({
-      where: {
-        patientId: id,
-        // Others' links show when the consent covers them and their facility takes part in sharing.
-        ...(canAdminister ? {} : { unlinkedAt: null, OR: [{ facilityId: viewer.facilityId }, { ...consentInForceWhere(now), publicationState: { in: VIEWING_STATES } }] }),
-      },
-      orderBy: [{ linkedAt: "asc" }],
-      select: linkSelect,
-    });
-    const rows = await toLinkRows(tx, viewer, allLinks, now);
-    const bookmark = await tx.patientBookmark.findUnique({ where: { userId_patientId: { userId: viewer.userId, patientId: id } }, select: { patientId: true } });
-    await writeAccessLog(tx, viewer, { accessType: canSeeRecords ? "PATIENT_VIEW" : "PATIENT_ADMIN_VIEW", patientId: id });
-    const header: TPatientHeader = {
-      ...toIdentity(p, now),
-      postalCode: p.postalCode,
-      address: p.address,
-      phone: p.phone,
-      mobilePhone: p.mobilePhone,
-      version: p.version,
-    };
-    return {
-      header,
-      canSeeRecords,
-      canAdminister,
-      isBookmarked: bookmark !== null && canSeeRecords,
-      links: rows.filter((l) => l.unlinkedAt === null),
-      pastLinks: canAdminister ? rows.filter((l) => l.unlinkedAt !== null) : [],
-    };
-  });
-  if (!page) throw notFound("patient");
-  return page;
-}
-
-/** A patient the viewer manages, or "not found" (for the registration screens and mutations). */
-export async function getAdministrablePatient(tx: TTx, viewer: TViewer, id: string) {
-  const p = isUuid(id) ? await tx.patient.findFirst({ where: { id, ...patientAdministrableWhere(viewer) }, select: headerSelect }) : null;
-  if (!p) throw notFound("patient");
-  return p;
+  return readPatient(
+    viewer,
+    "page",
+    id,
+    async (scope) => {
+      const { tx } = scope;
+      const p = await tx.patient.findUniqueOrThrow({ where: { id }, select: headerSelect });
+      // Others' links show when their facility views the patient (consent in force, taking part in sharing).
+      const viewing = scope.administers ? [] : (await scope.viewingLinks()).map((l) => l.linkId);
+      const allLinks = await tx.facilityPatientLink.findMany({
+        where: { patientId: id, ...(scope.administers ? {} : { unlinkedAt: null, OR: [{ facilityId: viewer.facilityId }, { id: { in: viewing } }] }) },
+        orderBy: [{ linkedAt: "asc" }],
+        select: linkSelect,
+      });
+      const names = await staffNames(tx, allLinks.flatMap((l) => [l.linkedById, l.unlinkedById]));
+      const rows = toLinkRows(viewer, allLinks, names, await scope.consentedLinks(allLinks.map((l) => l.id)));
+      const bookmark = await tx.patientBookmark.findUnique({ where: { userId_patientId: { userId: viewer.userId, patientId: id } }, select: { patientId: true } });
+      const header: TPatientHeader = {
+        id: p.id,
+        regionalId: p.regionalId,
+        nameKanji: p.nameKanji,
+        nameKana: p.nameKana,
+        sex: p.sex,
+        birth: birthOf(p.birthDate, now),
+        postalCode: p.postalCode,
+        address: p.address,
+        phone: p.phone,
+        mobilePhone: p.mobilePhone,
+        version: p.version,
+      };
+      const page: TPatientPage = {
+        header,
+        canSeeRecords: scope.seesPatient,
+        canAdminister: scope.administers,
+        isBookmarked: bookmark !== null && scope.seesPatient,
+        links: rows.filter((l) => l.unlinkedAt === null),
+        pastLinks: scope.administers ? rows.filter((l) => l.unlinkedAt !== null) : [],
+      };
+      return { value: page };
+    },
+    { now },
+  );
 }
 
 const REVISION_FIELDS = ["nameKanji", "nameKana", "sex", "birthDate", "postalCode", "address", "phone", "mobilePhone"] as const;
 
 /** 変更履歴 of the personal information, newest first, as field-by-field changes. */
-export async function listPatientRevisions(viewer: TViewer, id: string): Promise<TPatientRevisionRow[]> {
-  return db().$transaction(async (tx) => {
-    await getAdministrablePatient(tx, viewer, id);
-    const revisions = await tx.patientRevision.findMany({ where: { patientId: id }, orderBy: { version: "asc" } });
-    const names = await staffNames(tx, revisions.map((r) => r.changedById));
-    const out: TPatientRevisionRow[] = [];
-    let before: Record<string, unknown> = {};
-    for (const r of revisions) {
-      const data = (r.data ?? {}) as Record<string, unknown>;
-      out.push({
-        version: r.version,
-        changedAt: r.changedAt,
-        changedByName: r.changedById ? (names.get(r.changedById) ?? null) : null,
-        reason: r.reason,
-        changes: REVISION_FIELDS.filter((f) => (before[f] ?? null) !== (data[f] ?? null)).map((f) => ({
-          field: f,
-          before: before[f] == null ? "" : String(before[f]),
-          after: data[f] == null ? "" : String(data[f]),
-        })),
-      });
-      before = data;
-    }
-    await writeAccessLog(tx, viewer, { accessType: "PATIENT_ADMIN_VIEW", patientId: id, detail: "revisions" });
-    return out.reverse();
-  });
+export async function listPatientRevisions(viewer: TViewer, id: string, now: Date = new Date()): Promise<TPatientRevisionRow[]> {
+  return readPatient(
+    viewer,
+    "revisions",
+    id,
+    async ({ tx }) => {
+      const revisions = await tx.patientRevision.findMany({ where: { patientId: id }, orderBy: { version: "asc" } });
+      const names = await staffNames(tx, revisions.map((r) => r.changedById));
+      const out: TPatientRevisionRow[] = [];
+      let before: Record<string, unknown> = {};
+      for (const r of revisions) {
+        const data = (r.data ?? {}) as Record<string, unknown>;
+        out.push({
+          version: r.version,
+          changedAt: r.changedAt,
+          changedByName: r.changedById ? (names.get(r.changedById) ?? null) : null,
+          reason: r.reason,
+          changes: REVISION_FIELDS.filter((f) => (before[f] ?? null) !== (data[f] ?? null)).map((f) => ({
+            field: f,
+            before: before[f] == null ? "" : String(before[f]),
+            after: data[f] == null ? "" : String(data[f]),
+          })),
+        });
+        before = data;
+      }
+      return { value: out.reverse(), detail: "revisions" };
+    },
+    { now },
+  );
 }
 
-/** ブックマーク of the viewer that the visibility rule still allows (a withdrawn consent hides one). */
+/** ブックマーク of the viewer that the visibility rule still allows (a withdrawn consent hides one). Each patient listed is logged. */
 export async function listBookmarks(viewer: TViewer, now: Date = new Date()): Promise<TPatientIdentity[]> {
-  const rows = await db().patientBookmark.findMany({
-    where: { userId: viewer.userId, patient: patientVisibleWhere(viewer, now) },
-    orderBy: { createdAt: "desc" },
-    take: 50,
-    select: { patient: { select: identitySelect } },
-  });
-  return rows.map((r) => toIdentity(r.patient, now));
+  return readIdentities(
+    viewer,
+    "bookmarks",
+    async (scope) => {
+      const rows = await scope.sql<TIdentityRow>(Prisma.sql`
+        SELECT ${IDENTITY_COLUMNS} FROM "patient_bookmarks" b JOIN ${scope.patients} p ON p.id = b.patient_id
+         WHERE b.user_id = ${viewer.userId}::uuid ORDER BY b.created_at DESC LIMIT 50`);
+      return { value: rows.map((r) => toIdentity(r, now)), patients: rows.map((r) => r.id), detail: "bookmarks" };
+    },
+    { now },
+  );
 }
 
-/** 最近参照した患者: from the viewer's own access log, still visible. */
+/** 最近参照した患者: from the viewer's own access log, still visible. Each patient listed is logged. */
 export async function listRecentPatients(viewer: TViewer, now: Date = new Date()): Promise<TPatientIdentity[]> {
-  const recent = await db().accessLog.findMany({
-    where: { userId: viewer.userId, accessType: "PATIENT_VIEW", patientId: { not: null } },
-    orderBy: { at: "desc" },
-    take: 100,
-    select: { patientId: true },
-  });
-  const ids = [...new Set(recent.map((r) => r.patientId!))].slice(0, 10);
-  if (ids.length === 0) return [];
-  const rows = await db().patient.findMany({ where: { id: { in: ids }, ...patientVisibleWhere(viewer, now) }, select: identitySelect });
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  return ids.flatMap((pid) => (byId.has(pid) ? [toIdentity(byId.get(pid)!, now)] : []));
+  return readIdentities(
+    viewer,
+    "recent",
+    async (scope) => {
+      const rows = await scope.sql<TIdentityRow>(Prisma.sql`
+        WITH recent AS (
+          SELECT r.patient_id, max(r.at) AS at
+            FROM (SELECT l.patient_id, l.at FROM "access_logs" l
+                   WHERE l.user_id = ${viewer.userId}::uuid AND l.access_type = 'PATIENT_VIEW' AND l.patient_id IS NOT NULL
+                   ORDER BY l.at DESC LIMIT 100) r
+           GROUP BY r.patient_id ORDER BY max(r.at) DESC LIMIT 10)
+        SELECT ${IDENTITY_COLUMNS} FROM recent JOIN ${scope.patients} p ON p.id = recent.patient_id ORDER BY recent.at DESC`);
+      return { value: rows.map((r) => toIdentity(r, now)), patients: rows.map((r) => r.id), detail: "recent patients" };
+    },
+    { now },
+  );
 }
 
 /** Which facility's own-patient list the viewer may open: their own; the secretariat any. */
@@ -417,71 +411,69 @@ export function ownListFacilityId(viewer: TViewer, requested?: string): string {
 
 /**
  * 自施設患者一覧 (seed 004): the facility's own linked patients with 公開状態 and 公開範囲. These are
- * the facility's own patients, so consent is shown (同意済 / 未同意), not required.
+ * the facility's own patients, so consent is shown (同意済 / 未同意), not required. Each patient
+ * listed is logged.
  */
 export async function listOwnFacilityPatients(viewer: TViewer, f: Partial<TOwnPatientFilter>, now: Date = new Date()) {
-  assertAllowed(canSeeOwnPatientList(viewer), "own facility patient list");
   const facilityId = ownListFacilityId(viewer, f.facilityId);
   const page = Math.max(1, Math.trunc(f.page ?? 1));
-  const terms = searchTerms(f.name);
-  const where: Prisma.FacilityPatientLinkWhereInput = {
-    AND: [
-      { facilityId, unlinkedAt: null },
-      f.facilityPatientId ? { facilityPatientId: { startsWith: f.facilityPatientId } } : {},
-      f.publicationState ? { publicationState: f.publicationState } : {},
-      f.consent === "consented" ? consentInForceWhere(now) : f.consent === "none" ? { NOT: consentInForceWhere(now) } : {},
-      ...terms.map((t) => ({ patient: nameTermWhere(t) })),
-    ],
+  type TRow = TIdentityRow & {
+    address: string | null;
+    postal_code: string | null;
+    phone: string | null;
+    link_id: string;
+    facility_patient_id: string;
+    publication_state: PublicationState;
+    share_basic: boolean;
+    share_clinical: boolean;
+    consent_in_force: boolean;
+    opens: boolean;
   };
-  const select = {
-    id: true,
-    facilityPatientId: true,
-    publicationState: true,
-    shareBasic: true,
-    shareClinical: true,
-    patient: { select: { ...identitySelect, address: true, postalCode: true, phone: true } },
-  } satisfies Prisma.FacilityPatientLinkSelect;
-  return db().$transaction(async (tx) => {
-    const [counted, rows] = await inTurn([
-      () => tx.facilityPatientLink.count({ where, take: COUNT_CAP + 1 }),
-      () => tx.facilityPatientLink.findMany({
-        where,
-        orderBy: [{ facilityPatientId: "asc" }, { id: "asc" }],
-        skip: (page - 1) * PATIENT_PAGE_SIZE,
-        take: PATIENT_PAGE_SIZE,
-        select,
-      }),
-    ]);
-    const inForce = await linksInForce(tx, rows.map((r) => r.id), now);
-    await writeAccessLog(tx, viewer, { accessType: "OWN_PATIENT_LIST", detail: JSON.stringify({ facilityId, ...f, page }) });
-    const out: TSearchResult<TOwnPatientRow> = {
-      rows: rows.map((r) => ({
-        linkId: r.id,
-        patientId: r.patient.id,
-        facilityPatientId: r.facilityPatientId,
-        nameKanji: r.patient.nameKanji,
-        nameKana: r.patient.nameKana,
-        birth: birthOf(r.patient.birthDate, now),
-        sex: r.patient.sex,
-        address: [r.patient.postalCode ? `〒${r.patient.postalCode}` : null, r.patient.address].filter(Boolean).join(" ") || null,
-        phone: r.patient.phone,
-        regionalId: r.patient.regionalId,
-        publicationState: r.publicationState,
-        shareBasic: r.shareBasic,
-        shareClinical: r.shareClinical,
-        isConsentInForce: inForce.has(r.id),
-        // The patient page opens through the visibility rule, or for those who manage registrations.
-        canOpen:
-          (mayReadRecords(viewer.roles) && inForce.has(r.id) && VIEWING_STATES.includes(r.publicationState) && facilityId === viewer.facilityId) ||
-          (mayRegisterPatients(viewer.roles) && (isSecretariat(viewer) || facilityId === viewer.facilityId)),
-      })),
-      total: Math.min(counted, COUNT_CAP),
-      isTotalCapped: counted > COUNT_CAP,
-      page,
-      pageSize: PATIENT_PAGE_SIZE,
-    };
-    return { facilityId, ...out };
-  });
+  return readIdentities(
+    viewer,
+    "ownList",
+    async (scope) => {
+      const where = all([
+        ...(f.facilityPatientId ? [Prisma.sql`p.facility_patient_id LIKE ${prefix(f.facilityPatientId)}`] : []),
+        ...(f.publicationState ? [Prisma.sql`p.publication_state = ${f.publicationState}::"PublicationState"`] : []),
+        ...(f.consent === "consented" ? [Prisma.sql`p.consent_in_force`] : f.consent === "none" ? [Prisma.sql`NOT p.consent_in_force`] : []),
+        ...searchTerms(f.name).map(nameTermSql),
+      ]);
+      const [c] = await scope.sql<{ n: number }>(Prisma.sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM ${scope.patients} p WHERE ${where} LIMIT ${COUNT_CAP + 1}) s`);
+      const rows = await scope.sql<TRow>(Prisma.sql`
+        SELECT ${IDENTITY_COLUMNS}, p.address, p.postal_code, p.phone, p.link_id::text AS link_id, p.facility_patient_id, p.publication_state::text AS publication_state,
+               p.share_basic, p.share_clinical, p.consent_in_force, p.opens
+          FROM ${scope.patients} p WHERE ${where}
+         ORDER BY p.facility_patient_id, p.link_id OFFSET ${(page - 1) * PATIENT_PAGE_SIZE} LIMIT ${PATIENT_PAGE_SIZE}`);
+      const counted = c?.n ?? 0;
+      const out: TSearchResult<TOwnPatientRow> = {
+        rows: rows.map((r) => ({
+          linkId: r.link_id,
+          patientId: r.id,
+          facilityPatientId: r.facility_patient_id,
+          nameKanji: r.name_kanji,
+          nameKana: r.name_kana,
+          birth: toIdentity(r, now).birth,
+          sex: r.sex,
+          address: [r.postal_code ? `〒${r.postal_code}` : null, r.address].filter(Boolean).join(" ") || null,
+          phone: r.phone,
+          regionalId: r.regional_id,
+          publicationState: r.publication_state,
+          shareBasic: r.share_basic,
+          shareClinical: r.share_clinical,
+          isConsentInForce: r.consent_in_force,
+          // the patient page opens through the visibility rule, or for those who manage registrations
+          canOpen: r.opens,
+        })),
+        total: Math.min(counted, COUNT_CAP),
+        isTotalCapped: counted > COUNT_CAP,
+        page,
+        pageSize: PATIENT_PAGE_SIZE,
+      };
+      return { value: { facilityId, ...out }, patients: rows.map((r) => r.id), detail: JSON.stringify({ facilityId, ...f, page }) };
+    },
+    { now, facilityId },
+  );
 }
 
 /** Facilities a link or consent form may name (active participants), for the screens' selects. */

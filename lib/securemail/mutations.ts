@@ -167,11 +167,15 @@ async function queueAlerts(tx: TTx, userIds: string[]) {
  * A message from the system (publication notices, password reminders): no sender, so it cannot
  * be replied to; written in the caller's transaction. Null when nobody is to receive it.
  */
-export async function sendSystemMessage(tx: TTx, m: { kind: MessageSystemKind; userIds: string[]; subject: string; body: string }, now: Date = new Date()): Promise<string | null> {
+export async function sendSystemMessage(
+  tx: TTx,
+  m: { kind: MessageSystemKind; userIds: string[]; subject: string; body: string; /** the patient the notice names: opening it is logged as an identity read */ patientId?: string },
+  now: Date = new Date(),
+): Promise<string | null> {
   const users = await tx.staffUser.findMany({ where: { id: { in: [...new Set(m.userIds)] }, isRetired: false }, select: { id: true, nameKanji: true } });
   if (users.length === 0) return null;
   const id = crypto.randomUUID();
-  await tx.secureMessage.create({ data: { id, threadId: id, systemKind: m.kind, subject: m.subject.slice(0, 200), body: m.body, sentAt: now }, select: { id: true } });
+  await tx.secureMessage.create({ data: { id, threadId: id, systemKind: m.kind, subject: m.subject.slice(0, 200), body: m.body, sentAt: now, patientId: m.patientId ?? null }, select: { id: true } });
   await tx.messageRecipient.createMany({ data: users.map((u) => ({ messageId: id, userId: u.id, addressedAs: u.nameKanji })) });
   await queueAlerts(tx, users.map((u) => u.id));
   return id;

@@ -1,6 +1,6 @@
 import "server-only";
 import type { TDb, TTx } from "@/lib/db/client";
-import { consentInForceWhere, viewingLinkWhere } from "@/lib/access/visibility";
+import { whoSees } from "@/lib/access/gateway";
 import { passwordExpiresAt } from "@/lib/auth/password-policy";
 import { env } from "@/lib/env";
 import { sendSystemMessage } from "@/lib/securemail/mutations";
@@ -123,17 +123,11 @@ export function emsNoticeBody(n: TEmsNotice): string {
 }
 
 /** Sends the EMS notice to the disclosing facility's desk, in the transaction that records the EMS access. */
-export async function sendEmsNotice(tx: TTx, disclosingFacilityId: string, n: TEmsNotice): Promise<string | null> {
-  return sendSystemMessage(tx, { kind: "EMS_NOTICE", userIds: await facilityDeskUserIds(tx, disclosingFacilityId), subject: EMS_SUBJECT, body: emsNoticeBody(n) }, n.at);
+export async function sendEmsNotice(tx: TTx, disclosingFacilityId: string, patientId: string, n: TEmsNotice): Promise<string | null> {
+  return sendSystemMessage(tx, { kind: "EMS_NOTICE", userIds: await facilityDeskUserIds(tx, disclosingFacilityId), subject: EMS_SUBJECT, body: emsNoticeBody(n), patientId }, n.at);
 }
 
 /* ---- publication notices ---- */
-
-/** Facilities that see the patient at `at` under the visibility rule (a viewing link, consent in force). */
-export async function viewingFacilityIds(tx: TTx, patientId: string, at: Date): Promise<Set<string>> {
-  const links = await tx.facilityPatientLink.findMany({ where: { patientId, ...viewingLinkWhere(at) }, select: { facilityId: true } });
-  return new Set(links.map((l) => l.facilityId));
-}
 
 /**
  * A facility's liaison desk (the 専用アカウント of seed 004): its active liaison staff, else its
@@ -158,17 +152,12 @@ const latest = (...dates: (Date | null | undefined)[]) => new Date(Math.max(...d
  * Returns the number of messages sent.
  */
 export async function notifyPublication(tx: TTx, patientId: string, before: ReadonlySet<string>, now: Date): Promise<number> {
+  // the facilities that see the patient now (the rule's answer), with the consent period in force for when sharing began
+  const viewing = await whoSees.viewingLinks(tx, patientId, now);
+  const consentFrom = new Map(viewing.map((v) => [v.linkId, v.consentFrom]));
   const links = await tx.facilityPatientLink.findMany({
-    where: { patientId, ...viewingLinkWhere(now) },
-    select: {
-      facilityId: true,
-      facilityPatientId: true,
-      linkedAt: true,
-      publicationChangedAt: true,
-      facility: { select: { nameKanji: true } },
-      // the consent period in force (the rule's own condition), for when sharing began
-      consentPeriods: { where: consentInForceWhere(now).consentPeriods?.some, select: { validFrom: true }, orderBy: { validFrom: "desc" }, take: 1 },
-    },
+    where: { id: { in: viewing.map((v) => v.linkId) } },
+    select: { id: true, facilityId: true, facilityPatientId: true, linkedAt: true, publicationChangedAt: true, facility: { select: { nameKanji: true } } },
   });
   const added = links.filter((l) => !before.has(l.facilityId));
   if (added.length === 0) return 0;
@@ -182,7 +171,7 @@ export async function notifyPublication(tx: TTx, patientId: string, before: Read
       facilityId: l.facilityId,
       facilityName: l.facility.nameKanji,
       linkedAt: l.linkedAt,
-      publishedAt: latest(l.linkedAt, l.publicationChangedAt, l.consentPeriods[0]?.validFrom),
+      publishedAt: latest(l.linkedAt, l.publicationChangedAt, consentFrom.get(l.id)),
     }))
     .sort((a, b) => a.publishedAt.getTime() - b.publishedAt.getTime() || a.facilityName.localeCompare(b.facilityName, "ja"));
 
@@ -201,7 +190,7 @@ export async function notifyPublication(tx: TTx, patientId: string, before: Read
       facilityName: link.facility.nameKanji,
       sharing: sharing.filter((s) => s.facilityId !== link.facilityId),
     });
-    if (await sendSystemMessage(tx, { kind, userIds, subject: PUBLICATION_SUBJECT, body }, now)) sent++;
+    if (await sendSystemMessage(tx, { kind, userIds, subject: PUBLICATION_SUBJECT, body, patientId }, now)) sent++;
   }
   return sent;
 }

@@ -3,6 +3,7 @@ import type { Prisma } from "@/generated/prisma/client";
 import type { StaffRole } from "@/generated/prisma/enums";
 import { db, type TTx } from "@/lib/db/client";
 import type { TViewer } from "@/lib/auth/viewer-type";
+import { readIdentities } from "@/lib/access/gateway";
 import { notFound } from "@/lib/errors";
 import { readBytes } from "@/lib/files/store";
 import { isInlineSafe } from "@/lib/files/upload-type";
@@ -217,6 +218,7 @@ const messageSelect = {
   body: true,
   sentAt: true,
   systemKind: true,
+  patientId: true,
   senderId: true,
   sender: { select: partySelect },
   attachments: { select: { id: true, fileName: true, contentType: true, size: true, scan: true }, orderBy: { fileName: "asc" } },
@@ -252,18 +254,28 @@ function messageView(viewer: TViewer, m: TMessageRow): TMailMessage {
 
 /**
  * A message and its conversation, for a sender or a recipient only; opening it marks the viewer's
- * copy read (the sender sees 既読 with the time it was first opened).
+ * copy read (the sender sees 既読 with the time it was first opened). A system notice that names a
+ * patient (公開設定完了のお知らせ, EMS) is an identity read: logged through the gateway.
  */
 export async function getMessage(viewer: TViewer, messageId: string, now: Date = new Date()): Promise<TMailThread> {
   if (!isUuid(messageId)) throw notFound("message");
-  return db().$transaction(async (tx) => {
-    const m = await tx.secureMessage.findFirst({ where: { id: messageId, ...visibleMessageWhere(viewer) }, select: messageSelect });
-    if (!m) throw notFound("message");
-    await tx.messageRecipient.updateMany({ where: { messageId, userId: viewer.userId, readAt: null }, data: { readAt: now } });
-    await tx.messageRecipient.updateMany({ where: { messageId, userId: viewer.userId, firstReadAt: null }, data: { firstReadAt: now } });
-    const thread = await tx.secureMessage.findMany({ where: { threadId: m.threadId, ...visibleMessageWhere(viewer) }, orderBy: [{ sentAt: "asc" }, { id: "asc" }], select: messageSelect });
-    return { message: messageView(viewer, m), thread: thread.map((t) => messageView(viewer, t)) };
-  });
+  return readIdentities(
+    viewer,
+    "notice",
+    async ({ tx }) => {
+      const m = await tx.secureMessage.findFirst({ where: { id: messageId, ...visibleMessageWhere(viewer) }, select: messageSelect });
+      if (!m) throw notFound("message");
+      await tx.messageRecipient.updateMany({ where: { messageId, userId: viewer.userId, readAt: null }, data: { readAt: now } });
+      await tx.messageRecipient.updateMany({ where: { messageId, userId: viewer.userId, firstReadAt: null }, data: { firstReadAt: now } });
+      const thread = await tx.secureMessage.findMany({ where: { threadId: m.threadId, ...visibleMessageWhere(viewer) }, orderBy: [{ sentAt: "asc" }, { id: "asc" }], select: messageSelect });
+      return {
+        value: { message: messageView(viewer, m), thread: thread.map((t) => messageView(viewer, t)) },
+        patients: thread.flatMap((t) => (t.patientId ? [t.patientId] : [])),
+        detail: `message ${m.id}`,
+      };
+    },
+    { now },
+  );
 }
 
 /** The viewer's draft, to resume composing. */

@@ -317,10 +317,10 @@ describe("unusual access", () => {
     expect((await rowsOf(secretariat, newLink.href)).rows.map((r) => r.accessType)).toEqual(["PATIENT_VIEW"]);
   });
 
-  it("is the secretariat's", async () => {
+  it("is the secretariat's; a refusal is logged like any other", async () => {
     expect(await codeOf(findUnusualAccess(adminH, {}))).toBe("NOT_FOUND");
     expect(await codeOf(findUnusualAccess(doctorH, {}))).toBe("NOT_FOUND");
-    expect(await logged(adminH)).toEqual([]);
+    expect(await logged(adminH)).toEqual([{ type: "DENIED", patient: null, facility: H.id, detail: "audit report" }]);
   });
 });
 
@@ -432,8 +432,8 @@ describe("the patient-side report", () => {
     expect(after.facilities.find((f) => f.facility?.code === S.code)?.views).toBeGreaterThanOrEqual(1);
   });
 
-  it("staff who administer nothing are told it does not exist, and nothing is logged", async () => {
+  it("staff who administer nothing are told it does not exist, and the refusal is logged like any other", async () => {
     expect(await codeOf(report(doctorH, { regionalId: patientA.regionalId }))).toBe("NOT_FOUND");
-    expect(await logged(doctorH)).toEqual([]);
+    expect(await logged(doctorH)).toEqual([{ type: "DENIED", patient: patientA.id, facility: H.id, detail: `access report regional ${patientA.regionalId}` }]);
   });
 });

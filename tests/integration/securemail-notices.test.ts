@@ -335,12 +335,14 @@ describe("password-expiry reminders", () => {
 describe("EMS notice", () => {
   it("goes to the disclosing facility's desk at once, as a system message that cannot be replied to", async () => {
     const at = new Date();
+    const patient = await register({ nameKanji: "救急 一郎", nameKana: "キュウキュウ イチロウ", birthDate: "1950-04-01" }, { [A]: "EMS-1" });
     const id = await db().$transaction((tx) =>
-      sendEmsNotice(tx, A, { facilityPatientId: "EMS-1", viewerName: "救急 太郎", viewerFacilityName: "サンプル薬局", at, reason: "救急搬送", consent: "家族から口頭で取得" }),
+      sendEmsNotice(tx, A, patient.id, { facilityPatientId: "EMS-1", viewerName: "救急 太郎", viewerFacilityName: "サンプル薬局", at, reason: "救急搬送", consent: "家族から口頭で取得" }),
     );
     expect(id).not.toBeNull();
-    const m = await db().secureMessage.findUniqueOrThrow({ where: { id: id! }, select: { senderId: true, systemKind: true, subject: true, body: true, recipients: { select: { userId: true } } } });
-    expect(m).toMatchObject({ senderId: null, systemKind: "EMS_NOTICE", subject: EMS_SUBJECT });
+    const m = await db().secureMessage.findUniqueOrThrow({ where: { id: id! }, select: { senderId: true, systemKind: true, subject: true, body: true, patientId: true, recipients: { select: { userId: true } } } });
+    // it names the patient, so opening it is logged as an identity read
+    expect(m).toMatchObject({ senderId: null, systemKind: "EMS_NOTICE", subject: EMS_SUBJECT, patientId: patient.id });
     expect(m.body).toContain("施設患者ID：EMS-1");
     // A's desk is its liaison staff (not its clinician, not the retired one)
     expect(m.recipients.map((r) => r.userId).sort()).toEqual([liaisonA1.userId, liaisonA2.userId].sort());

@@ -1,23 +1,15 @@
 import { describe, expect, it } from "vitest";
 import type { PublicationState, StaffRole } from "@/generated/prisma/enums";
-import {
-  canAdministerPatient,
-  canSeeContent,
-  canSeePatient,
-  mayReadRecords,
-  mayRegisterPatients,
-  type TContentKind,
-  type TLinkFacts,
-  type TPatientFacts,
-  type TRestriction,
-} from "@/lib/access/visibility";
+import { canAdministerPatient, canSeeContent, canSeePatient, type TContentKind, type TLinkFacts, type TPatientFacts, type TRestriction } from "@/lib/access/oracle";
+import { mayReadRecords, mayRegisterPatients } from "@/lib/access/roles";
 import type { TConsentEventCore } from "@/lib/consent/state";
 
 /*
  * The visibility rule as an exhaustive matrix. Every expectation comes from `oracle*` below, written
  * straight from the rule's wording over plain descriptors (which facility has which kind of link,
  * which facilities the consent covers at the check time as a literal set); the module is only ever
- * the thing under test.
+ * the thing under test. lib/access/oracle.ts is itself the oracle of the database's rule
+ * (tests/integration/access-matrix.test.ts); this matrix keeps it honest to the rule's wording.
  */
 
 /* ---- facilities and time ---- */

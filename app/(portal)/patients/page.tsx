@@ -3,7 +3,7 @@ import { ageText, BirthCell, PatientName } from "@/components/patients/patient-n
 import { AddLinkForm } from "@/components/patients/add-link-form";
 import { PatientSearchForm } from "@/components/patients/patient-search-form";
 import { Pager, pageHref } from "@/components/ui/pager";
-import { mayReadRecords, mayRegisterPatients } from "@/lib/access/visibility";
+import { mayReadRecords, mayRegisterPatients } from "@/lib/access/roles";
 import { requireViewer } from "@/lib/auth/viewer";
 import { getT } from "@/lib/i18n/server";
 import { listLinkableFacilities, searchForRegistration, searchPatients } from "@/lib/patients/queries";

@@ -2,8 +2,9 @@ import "server-only";
 import { Prisma } from "@/generated/prisma/client";
 import type { AccessType, SignInEventKind } from "@/generated/prisma/enums";
 import { db, inTurn, type TTx } from "@/lib/db/client";
-import { canSeeAuditReports, canSeePatientAccessReports, isSecretariat } from "@/lib/access/roles";
-import { writeAccessLog, type TAccessLogEntry } from "@/lib/audit/mutations";
+import { canSeeAuditReports, isSecretariat } from "@/lib/access/roles";
+import { readAudit, readPatient } from "@/lib/access/gateway";
+import { IDENTITY_LIST_TYPES } from "@/lib/access/reads";
 import {
   activityTable,
   AUDIT_PAGE_SIZE,
@@ -57,18 +58,6 @@ const paging = (page: number) => ({ skip: (page - 1) * AUDIT_PAGE_SIZE, take: AU
 /** The network-wide views are the secretariat's; to anyone else they do not exist. */
 function assertAuditor(viewer: TViewer): void {
   if (!canSeeAuditReports(viewer)) throw notFound("audit report");
-}
-
-/** Runs a report's reads and writes its own access-log row in the same transaction (design.md rule 4). */
-function readLogged<T>(viewer: TViewer, read: (tx: TTx) => Promise<T>, entry: (result: T) => TAccessLogEntry): Promise<T> {
-  return db().$transaction(
-    async (tx) => {
-      const result = await read(tx);
-      await writeAccessLog(tx, viewer, entry(result));
-      return result;
-    },
-    { timeout: REPORT_TIMEOUT_MS },
-  );
 }
 
 async function facilityByCode(tx: TTx, code: string): Promise<TFacilityRef | null> {
@@ -200,7 +189,11 @@ export type TUnusualReport = { from: TDay; to: TDay; findings: TFinding[] };
 type TRawFinding = Omit<TFinding, "user" | "patient" | "href"> & { userId: string; patientId: string | null };
 type TRange = { from: Date; to: Date };
 
-/** Users whose reads hold BURST_MIN_PATIENTS distinct patients inside two adjacent window-long buckets (see bucketBounds). */
+/**
+ * Users whose reads hold BURST_MIN_PATIENTS distinct patients inside two adjacent window-long
+ * buckets (see bucketBounds). Patients a list merely named (a search page, bookmarks) are not
+ * patients opened.
+ */
 function burstCandidates(tx: TTx, range: TRange) {
   const seconds = BURST_WINDOW_MINUTES * 60;
   return tx.$queryRaw<{ userId: string; bucket: number }[]>`
@@ -208,12 +201,16 @@ function burstCandidates(tx: TTx, range: TRange) {
       SELECT user_id, patient_id, floor(extract(epoch FROM at) / ${seconds}::int)::int AS bucket
       FROM access_logs
       WHERE at >= ${range.from}::timestamptz AND at < ${range.to}::timestamptz AND patient_id IS NOT NULL AND access_type <> 'DENIED'
+        AND access_type::text <> ALL (${IDENTITY_LIST_TYPES}::text[])
     )
     SELECT user_id AS "userId", bucket
     FROM (SELECT user_id, bucket, patient_id FROM reads UNION SELECT user_id, bucket - 1, patient_id FROM reads) spans
     GROUP BY user_id, bucket
     HAVING count(DISTINCT patient_id) >= ${BURST_MIN_PATIENTS}::int`;
 }
+
+/** A row that opened the patient's data (not a refusal, not a list naming the patient). */
+const isOpening = (type: AccessType) => type !== "DENIED" && !IDENTITY_LIST_TYPES.includes(type);
 
 async function burstFindings(tx: TTx, range: TRange): Promise<TRawFinding[]> {
   const byUser = new Map<string, number[]>();
@@ -225,7 +222,7 @@ async function burstFindings(tx: TTx, range: TRange): Promise<TRawFinding[]> {
       where: { userId, at: { gte: new Date(Math.max(bounds.from.getTime(), range.from.getTime())), lt: new Date(Math.min(bounds.to.getTime(), range.to.getTime())) } },
       select: { userId: true, patientId: true, accessType: true, at: true },
     });
-    const bursts = findBursts(rows.map((r) => ({ userId: r.userId, patientId: r.accessType === "DENIED" ? null : r.patientId, at: r.at })));
+    const bursts = findBursts(rows.map((r) => ({ userId: r.userId, patientId: isOpening(r.accessType) ? r.patientId : null, at: r.at })));
     found.push(...bursts.map((b) => ({ rule: "BURST" as const, userId, patientId: null, first: b.first, last: b.last, rows: b.rows, patients: b.patients, linkedAt: null })));
   }
   return found;
@@ -297,16 +294,16 @@ async function toFindings(tx: TTx, raw: TRawFinding[]): Promise<TFinding[]> {
 
 /** 不審なアクセス over Japan-time days (default: the last UNUSUAL_DEFAULT_DAYS days), by rule, then time. */
 export async function findUnusualAccess(viewer: TViewer, q: TUnusualQuery, now: Date = new Date()): Promise<TUnusualReport> {
-  assertAuditor(viewer);
   const days = unusualDays(q, now);
   const range = daysRange(days.from, days.to);
-  return readLogged(
+  return readAudit(
     viewer,
-    async (tx) => {
+    "unusual",
+    async ({ tx }) => {
       const raw = [...(await burstFindings(tx, range)), ...(await flaggedFindings(tx, range)), ...(await newLinkFindings(tx, range))];
-      return { ...days, findings: await toFindings(tx, raw) };
+      return { value: { ...days, findings: await toFindings(tx, raw) }, detail: `access report unusual ${days.from}..${days.to}` };
     },
-    () => ({ accessType: "PATIENT_ADMIN_VIEW", detail: `access report unusual ${days.from}..${days.to}` }),
+    { timeout: REPORT_TIMEOUT_MS },
   );
 }
 
@@ -390,24 +387,26 @@ const emptyPage = (page: number): TPage<TAccessRow> => ({ rows: [], total: 0, pa
  * last UNUSUAL_DEFAULT_DAYS days (a range on `at` keeps the scan to a partition or two).
  */
 export async function listAccessRows(viewer: TViewer, f: TAccessRowsFilter, now: Date = new Date()): Promise<TAccessRows> {
-  assertAuditor(viewer);
   const from = f.from ?? dayStart(addDays(jstDayOf(now), -(UNUSUAL_DEFAULT_DAYS - 1)));
   const to = f.to ?? null;
-  const ids = await resolveRowsFilter(db(), f);
-  const where: Prisma.AccessLogWhereInput = {
-    at: { gte: from, ...(to ? { lt: to } : {}) },
-    ...(ids.facilityId ? { facilityId: ids.facilityId } : {}),
-    ...(ids.userId ? { userId: ids.userId } : {}),
-    ...(ids.patientId ? { patientId: ids.patientId } : {}),
-    ...(f.type ? { accessType: f.type } : {}),
-    ...(f.emergency ? { isEmergency: true } : {}),
-  };
-  const page = await readLogged(
+  return readAudit(
     viewer,
-    (tx) => (ids.unmatched.length > 0 ? Promise.resolve(emptyPage(f.page)) : readRows(tx, where, f.page)),
-    () => ({ accessType: "PATIENT_ADMIN_VIEW", patientId: ids.patientId ?? null, detail: `access report rows ${describeRowsFilter(f, from)}` }),
+    "rows",
+    async ({ tx }) => {
+      const ids = await resolveRowsFilter(tx, f);
+      const where: Prisma.AccessLogWhereInput = {
+        at: { gte: from, ...(to ? { lt: to } : {}) },
+        ...(ids.facilityId ? { facilityId: ids.facilityId } : {}),
+        ...(ids.userId ? { userId: ids.userId } : {}),
+        ...(ids.patientId ? { patientId: ids.patientId } : {}),
+        ...(f.type ? { accessType: f.type } : {}),
+        ...(f.emergency ? { isEmergency: true } : {}),
+      };
+      const page = ids.unmatched.length > 0 ? emptyPage(f.page) : await readRows(tx, where, f.page);
+      return { value: { ...page, from, to, unmatched: ids.unmatched }, patientId: ids.patientId ?? null, detail: `access report rows ${describeRowsFilter(f, from)}` };
+    },
+    { timeout: REPORT_TIMEOUT_MS },
   );
-  return { ...page, from, to, unmatched: ids.unmatched };
 }
 
 /* 患者別の閲覧履歴 (seed 004: 診療情報を開示・閲覧している参加施設の確認) */
@@ -428,13 +427,6 @@ async function findReportPatient(tx: TTx, viewer: TViewer, q: TPatientReportQuer
     select: { patient: { select: identitySelect } },
   });
   return link?.patient ?? null;
-}
-
-/** The secretariat reports on any patient; a facility's admins on patients linked at their facility. */
-async function mayReportOn(tx: TTx, viewer: TViewer, patientId: string): Promise<boolean> {
-  if (isSecretariat(viewer)) return true;
-  const link = await tx.facilityPatientLink.findFirst({ where: { patientId, facilityId: viewer.facilityId, unlinkedAt: null }, select: { id: true } });
-  return link !== null;
 }
 
 async function facilitySummary(tx: TTx, patientId: string): Promise<TPatientAccessFacility[]> {
@@ -458,23 +450,17 @@ const describeReportKey = (q: TPatientReportQuery) =>
  * report on is "not found", and the refusal is logged.
  */
 export async function getPatientAccessReport(viewer: TViewer, q: TPatientReportQuery, now: Date = new Date()): Promise<TPatientAccessReport> {
-  if (!canSeePatientAccessReports(viewer)) throw notFound("patient");
-  // A refusal returns null from the transaction (a throw would roll back its log row).
-  const report = await db().$transaction(
-    async (tx): Promise<TPatientAccessReport | null> => {
-      const p = await findReportPatient(tx, viewer, q);
-      if (!p || !(await mayReportOn(tx, viewer, p.id))) {
-        await writeAccessLog(tx, viewer, { accessType: "DENIED", patientId: p?.id ?? null, detail: `access report ${describeReportKey(q)}` });
-        return null;
-      }
-      const facilities = await facilitySummary(tx, p.id);
-      const rows = await readRows(tx, { patientId: p.id }, q.page);
-      await writeAccessLog(tx, viewer, { accessType: "PATIENT_ADMIN_VIEW", patientId: p.id, detail: "access report" });
-      const patient = { id: p.id, regionalId: p.regionalId, nameKanji: p.nameKanji, nameKana: p.nameKana, sex: p.sex, birth: birthOf(p.birthDate, now) };
-      return { patient, facilities, rows };
+  const p = await findReportPatient(db(), viewer, q);
+  return readPatient(
+    viewer,
+    "accessReport",
+    p?.id ?? "",
+    async ({ tx }) => {
+      const facilities = await facilitySummary(tx, p!.id);
+      const rows = await readRows(tx, { patientId: p!.id }, q.page);
+      const patient = { id: p!.id, regionalId: p!.regionalId, nameKanji: p!.nameKanji, nameKana: p!.nameKana, sex: p!.sex, birth: birthOf(p!.birthDate, now) };
+      return { value: { patient, facilities, rows }, detail: "access report" };
     },
-    { timeout: REPORT_TIMEOUT_MS },
+    { now, timeout: REPORT_TIMEOUT_MS, asked: describeReportKey(q) },
   );
-  if (!report) throw notFound("patient");
-  return report;
 }

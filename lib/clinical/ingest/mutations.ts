@@ -3,11 +3,11 @@ import { readFileSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { db } from "@/lib/db/client";
-import { assertIngestingFacility, importParsedMessage, importParsedMessages, type TImportOutcome } from "@/lib/clinical/mutations";
+import { assertIngestingFacility, importParsedMessage, importParsedMessages, type TImportOutcome, type TReceived } from "@/lib/clinical/mutations";
 import { parseFhirBundle } from "@/lib/clinical/ingest/fhir";
 import { parseSsmix2Message } from "@/lib/clinical/ingest/ssmix2";
 import { IngestError, type TParsedMessage } from "@/lib/clinical/ingest/types";
-import { patientAdministrableWhere } from "@/lib/access/visibility";
+import { checkPatient } from "@/lib/access/gateway";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { AppError, notFound } from "@/lib/errors";
 import { isUuid } from "@/lib/text";
@@ -25,19 +25,19 @@ function failure(e: unknown, file?: string): TMessageResult {
   throw e;
 }
 
-/** One SS-MIX2 message (a file of the storage, by its standard name), all or nothing. */
-export async function ingestSsmix2Message(facilityId: string, bytes: Uint8Array, fileName: string): Promise<TMessageResult> {
+/** One SS-MIX2 message (a file of the storage, by its standard name), all or nothing; `received` says which terminal and request sent it. */
+export async function ingestSsmix2Message(facilityId: string, bytes: Uint8Array, fileName: string, received?: TReceived): Promise<TMessageResult> {
   try {
     if (bytes.byteLength > MAX_MESSAGE_BYTES) throw new IngestError(`message of ${bytes.byteLength} bytes exceeds the limit of ${MAX_MESSAGE_BYTES}`, { file: fileName });
     const parsed = parseSsmix2Message(bytes, fileName);
-    return { ok: true, dataType: parsed.dataType, outcome: await importParsedMessage(facilityId, parsed) };
+    return { ok: true, dataType: parsed.dataType, outcome: await importParsedMessage(facilityId, parsed, { received }) };
   } catch (e) {
     return failure(e, fileName);
   }
 }
 
-/** One FHIR R4 (JP Core) Bundle, all or nothing. */
-export async function ingestFhirBundle(facilityId: string, text: string, fileName?: string): Promise<TMessageResult> {
+/** One FHIR R4 (JP Core) Bundle, all or nothing; `received` says which terminal and request sent it. */
+export async function ingestFhirBundle(facilityId: string, text: string, fileName?: string, received?: TReceived): Promise<TMessageResult> {
   try {
     if (Buffer.byteLength(text) > MAX_MESSAGE_BYTES) throw new IngestError(`bundle exceeds the limit of ${MAX_MESSAGE_BYTES} bytes`, { file: fileName });
     let json: unknown;
@@ -47,7 +47,7 @@ export async function ingestFhirBundle(facilityId: string, text: string, fileNam
       throw new IngestError(`not JSON: ${(e as Error).message}`, { file: fileName });
     }
     const parsed = parseFhirBundle(json, { fileName });
-    return { ok: true, dataType: parsed.dataType, outcome: await importParsedMessage(facilityId, parsed) };
+    return { ok: true, dataType: parsed.dataType, outcome: await importParsedMessage(facilityId, parsed, { received }) };
   } catch (e) {
     return failure(e, fileName);
   }
@@ -76,7 +76,7 @@ export const patientFolder = (root: string, facilityPatientId: string) =>
 export async function importStorageTree(
   facilityId: string,
   dir: string,
-  opts: { source: string; startedById?: string | null; onProgress?: (p: TTreeProgress) => void } = { source: "tree" },
+  opts: { source: string; startedById?: string | null; received?: TReceived; onProgress?: (p: TTreeProgress) => void } = { source: "tree" },
 ): Promise<TTreeReport> {
   await assertIngestingFacility(db(), facilityId);
   const run = await db().importRun.create({ data: { facilityId, source: opts.source, startedById: opts.startedById ?? null }, select: { id: true } });
@@ -119,7 +119,7 @@ export async function importStorageTree(
       p.failed++;
       errors.push({ file: r.name, error: r.error });
     }
-    const outcomes = await importParsedMessages(facilityId, current.parsed.map((b) => b.parsed), { isFacilityChecked: i > 0 });
+    const outcomes = await importParsedMessages(facilityId, current.parsed.map((b) => b.parsed), { isFacilityChecked: i > 0, received: opts.received });
     outcomes.forEach((o, k) => {
       p.done++;
       if (o instanceof IngestError) {
@@ -147,12 +147,17 @@ export async function importStorageTree(
 export async function fetchLatestData(viewer: TViewer, linkId: string): Promise<TTreeReport> {
   const link = isUuid(linkId)
     ? await db().facilityPatientLink.findFirst({
-        where: { id: linkId, unlinkedAt: null, patient: patientAdministrableWhere(viewer) },
-        select: { facilityId: true, facilityPatientId: true, facility: { select: { ssmix2StorageRoot: true } } },
+        where: { id: linkId, unlinkedAt: null },
+        select: { patientId: true, facilityId: true, facilityPatientId: true, facility: { select: { ssmix2StorageRoot: true } } },
       })
     : null;
   if (!link) throw notFound("link");
+  await checkPatient(viewer, "registration", link.patientId);
   const root = link.facility.ssmix2StorageRoot;
   if (!root) throw new AppError("CONFLICT", "links.noDataSource", { _form: ["links.noDataSource"] });
-  return importStorageTree(link.facilityId, patientFolder(root, link.facilityPatientId), { source: "latest", startedById: viewer.userId });
+  return importStorageTree(link.facilityId, patientFolder(root, link.facilityPatientId), {
+    source: "latest",
+    startedById: viewer.userId,
+    received: { certSerial: viewer.certSerial || null, requestId: viewer.requestId ?? null },
+  });
 }

@@ -1,6 +1,5 @@
 import { RegisterWizard } from "@/components/patients/register-wizard";
-import { assertAllowed } from "@/lib/access/roles";
-import { mayRegisterPatients } from "@/lib/access/visibility";
+import { assertAllowed, mayRegisterPatients } from "@/lib/access/roles";
 import { requireViewer } from "@/lib/auth/viewer";
 import { orNotFound } from "@/lib/server/or-not-found";
 import { formatSeireki, todayInJapan } from "@/lib/dates";

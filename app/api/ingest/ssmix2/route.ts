@@ -1,4 +1,4 @@
-import { ingestingFacilityId, ingestResponse, noTerminal } from "@/lib/clinical/ingest/http";
+import { ingestingTerminal, ingestResponse, noTerminal } from "@/lib/clinical/ingest/http";
 import { ingestSsmix2Message, MAX_MESSAGE_BYTES } from "@/lib/clinical/ingest/mutations";
 
 /**
@@ -7,11 +7,11 @@ import { ingestSsmix2Message, MAX_MESSAGE_BYTES } from "@/lib/clinical/ingest/mu
  * Answers what was stored, or 422 with the file, segment, field and reason; nothing is half-stored.
  */
 export async function POST(req: Request) {
-  const facilityId = await ingestingFacilityId();
-  if (!facilityId) return noTerminal();
+  const sender = await ingestingTerminal();
+  if (!sender) return noTerminal();
   const fileName = new URL(req.url).searchParams.get("file") ?? "";
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > MAX_MESSAGE_BYTES) return Response.json({ ok: false, error: `message exceeds ${MAX_MESSAGE_BYTES} bytes`, where: { file: fileName } }, { status: 413 });
   const bytes = new Uint8Array(await req.arrayBuffer());
-  return ingestResponse(await ingestSsmix2Message(facilityId, bytes, fileName));
+  return ingestResponse(await ingestSsmix2Message(sender.facilityId, bytes, fileName, sender.received));
 }

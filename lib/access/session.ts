@@ -1,0 +1,73 @@
+import "server-only";
+import crypto from "node:crypto";
+import pg from "pg";
+import type { Prisma } from "@/generated/prisma/client";
+import { db, dbPool, type TTx } from "@/lib/db/client";
+
+/*
+ * The transaction a read runs in. Reads that load relations or keep bookkeeping (read marks) run
+ * in a Prisma transaction; the hot reads (calendar, cell, tab, trend, content) run as plain SQL
+ * on a connection of the same pool, at the floor's cost: Prisma spends ~1 ms of node CPU on each
+ * statement, which at twenty callers queues in the one node thread (docs/benchmarks.md).
+ */
+
+/** One statement of the read's transaction; its rows. Cast what you select (counts ::int, dates ::text): both kinds of session then return the same values. */
+export type TSql = <T = Record<string, unknown>>(query: Prisma.Sql) => Promise<T[]>;
+
+/**
+ * `sql` runs a read's own statements; `fixed` the gateway's statements of fixed shape (the gate,
+ * the log insert), which on a plain-SQL session run as named prepared statements: the gate's
+ * inlined rule costs more to plan than to run, and its plan does not depend on its values. A
+ * read's own statements are planned for their values each time (a generic plan of a date window
+ * over a patient's items can be many times slower).
+ */
+export type TSession = { sql: TSql; fixed: TSql; tx: TTx | null };
+
+const DATE_OID = 1082;
+const INT8_OID = 20;
+// DATE as its text (pg would make a Date at the node process's local midnight); int8 (counts) as a number
+const types = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === DATE_OID ? (v: string) => v : oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+/** Names of the fixed statements (a handful: each connection prepares each once). */
+const names = new Map<string, string>();
+const nameOf = (text: string) => {
+  let name = names.get(text);
+  if (!name) names.set(text, (name = `cl_${crypto.createHash("sha1").update(text).digest("hex").slice(0, 24)}`));
+  return name;
+};
+
+/** A plain-SQL transaction on the shared pool. */
+export async function inSqlSession<T>(fn: (s: TSession) => Promise<T>): Promise<T> {
+  const client = await dbPool().connect();
+  let broken: Error | undefined;
+  try {
+    await client.query("BEGIN");
+    const sql: TSql = async <R,>(q: Prisma.Sql) => (await client.query({ text: q.text, values: q.values as unknown[], types })).rows as R[];
+    const fixed: TSql = async <R,>(q: Prisma.Sql) => (await client.query({ name: nameOf(q.text), text: q.text, values: q.values as unknown[], types })).rows as R[];
+    const result = await fn({ sql, fixed, tx: null });
+    await client.query("COMMIT");
+    return result;
+  } catch (e) {
+    await client.query("ROLLBACK").catch((err: Error) => (broken = err));
+    throw e;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/** A Prisma transaction, with the same statement runner over it. */
+export function inPrismaSession<T>(fn: (s: TSession & { tx: TTx }) => Promise<T>, opts: { timeout?: number } = {}): Promise<T> {
+  return db().$transaction(
+    async (tx) => {
+      const sql = sqlOf(tx);
+      return fn({ sql, fixed: sql, tx });
+    },
+    opts.timeout ? { timeout: opts.timeout } : undefined,
+  );
+}
+
+/** The statement runner over a transaction the caller already holds (the system's own questions, inside a mutation). */
+export const sqlOf = (tx: TTx): TSql => <R,>(q: Prisma.Sql) => tx.$queryRaw<R[]>(q);
