@@ -122,7 +122,15 @@ type TGate = {
 
 const NO_GATE: TGate = { exists: false, seesPatient: false, administers: false, reports: false, registers: false, own: [], basic: [], clinical: [], facilities: [] };
 
-async function gate(sql: TSql, viewer: TViewer, patientId: string, now: Date): Promise<TGate> {
+/** What the gate must ask for a need (and whether the read lists the facilities). */
+const asksFor = (need: TNeed, facilities = false): rule.TGateAsks => ({
+  administers: need === "records-or-registration" || need === "registration" || need === "linking",
+  reports: need === "report",
+  registers: need === "linking",
+  facilities,
+});
+
+async function gate(sql: TSql, viewer: TViewer, patientId: string, now: Date, asks: rule.TGateAsks): Promise<TGate> {
   if (!isUuid(patientId)) return NO_GATE;
   const [g] = await sql<{
     exists: boolean;
@@ -134,7 +142,7 @@ async function gate(sql: TSql, viewer: TViewer, patientId: string, now: Date): P
     basic_links: string[];
     clinical_links: string[];
     facilities: { id: string; code: string; name: string }[];
-  }>(rule.gateSql(viewer, patientId, now));
+  }>(rule.gateSql(viewer, patientId, now, asks));
   if (!g?.exists) return NO_GATE;
   return {
     exists: true,
@@ -280,7 +288,7 @@ export async function readPatient<T>(
   const result = await session(
     spec.via,
     async (s) => {
-      const g = await gate(s.fixed, viewer, patientId, now);
+      const g = await gate(s.fixed, viewer, patientId, now, asksFor(spec.need, "facilities" in spec && spec.facilities));
       patient = g.exists ? patientId : null;
       return guarded(
         s,
@@ -437,7 +445,7 @@ export async function writePatient<T>(
   const spec = PATIENT_WRITES[kind];
   const now = opts.now ?? new Date();
   const result = await inPrismaSession(async (s) => {
-    const g = await gate(s.fixed, viewer, patientId, now);
+    const g = await gate(s.fixed, viewer, patientId, now, asksFor(spec.need));
     return guarded(
       s,
       viewer,
@@ -463,7 +471,7 @@ export async function checkPatient(viewer: TViewer, kind: TPatientWrite, patient
   const spec = PATIENT_WRITES[kind];
   const now = opts.now ?? new Date();
   const result = await inSqlSession(async (s) => {
-    const g = await gate(s.fixed, viewer, patientId, now);
+    const g = await gate(s.fixed, viewer, patientId, now, asksFor(spec.need));
     return guarded(
       s,
       viewer,

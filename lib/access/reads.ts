@@ -40,22 +40,23 @@ export type TLogShape = "patient" | "owners" | "contents" | "content" | "patient
 /**
  * `via`: "sql" reads run as plain SQL on a pooled connection (the hot reads), "prisma" reads in a
  * Prisma transaction (they load relations or keep bookkeeping). `label` names the read in the
- * log's detail column, e.g. a refusal's "calendar <the id asked for>".
+ * log's detail column, e.g. a refusal's "calendar <the id asked for>". `facilities`: the read
+ * shows which facilities' records the viewer sees (the calendar's legend and filter).
  */
-type TPatientReadSpec = { need: TNeed; types: readonly AccessType[]; log: TLogShape; via: "sql" | "prisma"; label: string };
+type TPatientReadSpec = { need: TNeed; types: readonly AccessType[]; log: TLogShape; via: "sql" | "prisma"; label: string; facilities?: boolean };
 
 /** Reads of one patient's records or registration, by patient id. */
 export const PATIENT_READS = {
   /** the patient page: header, links, bookmark; PATIENT_VIEW, or PATIENT_ADMIN_VIEW when only the registration is open */
   page: { need: "records-or-registration", types: ["PATIENT_VIEW", "PATIENT_ADMIN_VIEW"], log: "patient", via: "prisma", label: "patient" },
   /** a calendar window: counts per row and column, stay bars */
-  calendar: { need: "records", types: ["CALENDAR_VIEW"], log: "owners", via: "sql", label: "calendar" },
+  calendar: { need: "records", types: ["CALENDAR_VIEW"], log: "owners", via: "sql", label: "calendar", facilities: true },
   /** the items behind one calendar cell, with their content */
   cell: { need: "records", types: ["CONTENT_VIEW"], log: "contents", via: "sql", label: "calendar cell" },
   /** a tab view (seed 004) page over a date range */
-  tab: { need: "records", types: ["TAB_VIEW"], log: "owners", via: "sql", label: "records" },
+  tab: { need: "records", types: ["TAB_VIEW"], log: "owners", via: "sql", label: "records", facilities: true },
   /** lab values over years across facilities */
-  trend: { need: "records", types: ["LAB_TREND"], log: "owners", via: "sql", label: "lab trend" },
+  trend: { need: "records", types: ["LAB_TREND"], log: "owners", via: "sql", label: "lab trend", facilities: true },
   /** the notes, documents and files list */
   posts: { need: "records", types: ["TAB_VIEW"], log: "owners", via: "prisma", label: "posts" },
   /** the post forms (whether others will see what is posted) */

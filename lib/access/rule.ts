@@ -21,16 +21,27 @@ export type TAccessRow = { own_links: string[]; basic_links: string[]; clinical_
 export const patientAccess = (who: TWho, patientId: Prisma.Sql | string, at: Date) =>
   Prisma.sql`"chiikilink_patient_access"(${who.facilityId}::uuid, ${rolesOf(who)}, ${typeof patientId === "string" ? Prisma.sql`${patientId}::uuid` : patientId}, ${at}::timestamptz)`;
 
+/** What a gate asks beyond whether the viewer sees the patient and which links' contents it may see. */
+export type TGateAsks = { administers: boolean; reports: boolean; registers: boolean; facilities: boolean };
+
 /**
- * The gate of a read of one patient: whether the patient exists, the viewer's access, and the
- * facilities whose records the viewer sees (its own, and those sharing 診療情報), in code order.
+ * The gate of a read of one patient: whether the patient exists, the viewer's access, and what the
+ * read asks besides (each costs a little; a calendar cell asks for nothing more): whether the
+ * viewer manages the registration or may report on it, and the facilities whose records the
+ * viewer sees (its own, and those sharing 診療情報), in code order. What is not asked is false or empty.
  */
-export const gateSql = (who: TWho, patientId: string, at: Date) => Prisma.sql`
+export const gateSql = (who: TWho, patientId: string, at: Date, asks: TGateAsks) => Prisma.sql`
   SELECT EXISTS (SELECT 1 FROM "patients" WHERE "id" = ${patientId}::uuid) AS "exists",
-         a.sees_patient, a.administers, a.reports, "chiikilink_registers_patients"(${rolesOf(who)}) AS registers, a.own_links::text[] AS own_links, a.basic_links::text[] AS basic_links, a.clinical_links::text[] AS clinical_links,
-         coalesce((SELECT json_agg(json_build_object('id', f.id, 'code', f.code, 'name', f.name_kanji) ORDER BY f.code)
+         a.sees_patient, ${asks.administers ? Prisma.sql`a.administers` : Prisma.sql`false`} AS administers, ${asks.reports ? Prisma.sql`a.reports` : Prisma.sql`false`} AS reports,
+         ${asks.registers ? Prisma.sql`"chiikilink_registers_patients"(${rolesOf(who)})` : Prisma.sql`false`} AS registers,
+         a.own_links::text[] AS own_links, a.basic_links::text[] AS basic_links, a.clinical_links::text[] AS clinical_links,
+         ${
+           asks.facilities
+             ? Prisma.sql`coalesce((SELECT json_agg(json_build_object('id', f.id, 'code', f.code, 'name', f.name_kanji) ORDER BY f.code)
                      FROM "facility_patient_links" l JOIN "facilities" f ON f.id = l.facility_id
-                    WHERE l.id = ANY (a.own_links || a.clinical_links)), '[]'::json) AS facilities
+                    WHERE l.id = ANY (a.own_links || a.clinical_links)), '[]'::json)`
+             : Prisma.sql`'[]'::json`
+         } AS facilities
     FROM ${patientAccess(who, patientId, at)} a`;
 
 /** The gate of a read of one content: the content, its patient and owner, and whether the viewer may see it. */

@@ -116,10 +116,10 @@ type TCalendarRow = {
   files: [string, TDay, TDay][] | null;
 };
 
-/** The first and last day with an item on the calendar (the jump buttons), index-ordered. */
-const firstLastSql = (rows: Prisma.Sql) => Prisma.sql`
-  (SELECT v.occurred_date::text FROM ${rows} v ORDER BY v.occurred_date LIMIT 1) AS first_day,
-  (SELECT v.occurred_date::text FROM ${rows} v ORDER BY v.occurred_date DESC LIMIT 1) AS last_day`;
+/** The first and last day with an item on the calendar (the jump buttons), index-ordered, of the calendar's items `cal`. */
+const FIRST_LAST = Prisma.sql`
+  (SELECT v.occurred_date::text FROM cal v ORDER BY v.occurred_date LIMIT 1) AS first_day,
+  (SELECT v.occurred_date::text FROM cal v ORDER BY v.occurred_date DESC LIMIT 1) AS last_day`;
 
 /**
  * The calendar of a patient for one window, in one statement after the gate: per row and column
@@ -136,10 +136,12 @@ export async function getCalendar(viewer: TViewer, patientId: string, q: TCalend
     async (scope) => {
       const facilities = calendarFacilities(scope.facilities);
       const facilityId = q.facilityId && facilities.some((f) => f.id === q.facilityId) ? q.facilityId : null;
-      const rows = Prisma.sql`(SELECT c.* FROM ${scope.contents} c WHERE c.category = ANY (${categoryList(CALENDAR_CATEGORIES)})${facilityId ? Prisma.sql` AND c.owner_facility_id = ${facilityId}::uuid` : Prisma.empty})`;
+      // the calendar's items, named once (its parameters sent once) and inlined where used
+      const cal = Prisma.sql`WITH cal AS NOT MATERIALIZED (
+        SELECT c.* FROM ${scope.contents} c WHERE c.category = ANY (${categoryList(CALENDAR_CATEGORIES)})${facilityId ? Prisma.sql` AND c.owner_facility_id = ${facilityId}::uuid` : Prisma.empty})`;
       const days = q.zoom === "day" ? (q.days ?? ZOOM_COLUMNS.day) : ZOOM_COLUMNS.day;
       // a jump to the first or last record needs those days before the window is known
-      const ends = q.jump === "first" || q.jump === "last" ? (await scope.sql<Pick<TCalendarRow, "first_day" | "last_day">>(Prisma.sql`SELECT ${firstLastSql(rows)}`))[0] : undefined;
+      const ends = q.jump === "first" || q.jump === "last" ? (await scope.sql<Pick<TCalendarRow, "first_day" | "last_day">>(Prisma.sql`${cal} SELECT ${FIRST_LAST}`))[0] : undefined;
       const window =
         q.jump === "first" && ends?.first_day
           ? calendarWindow(q.zoom, ends.first_day, days)
@@ -148,18 +150,18 @@ export async function getCalendar(viewer: TViewer, patientId: string, q: TCalend
             : q.start && q.jump !== "today"
               ? calendarWindow(q.zoom, q.start, days)
               : windowEndingAt(q.zoom, today, days);
-      const [r] = await scope.sql<TCalendarRow>(Prisma.sql`
-        SELECT ${firstLastSql(rows)},
+      const [r] = await scope.sql<TCalendarRow>(Prisma.sql`${cal}
+        SELECT ${FIRST_LAST},
           (SELECT json_agg(json_build_array(g.day, g.category, g.owner, g.qualification, g.n))
              FROM (SELECT ${COLUMN_OF[window.zoom]}::text AS day, v.category, v.owner_facility_id AS owner, v.author_qualification AS qualification, count(*)::int AS n
-                     FROM ${rows} v
+                     FROM cal v
                     WHERE v.occurred_date BETWEEN ${window.from}::date AND ${window.to}::date
                     GROUP BY 1, 2, 3, 4) g) AS groups,
           (SELECT json_agg(json_build_array(v.owner_facility_id, v.occurred_at,
                     jsonb_strip_nulls(jsonb_build_object(${Prisma.join(ADMISSION_FIELDS.map((k) => Prisma.sql`${k}::text, v.payload -> ${k}::text`))}))))
-             FROM ${rows} v WHERE v.category = 'ADMISSION') AS admissions,
+             FROM cal v WHERE v.category = 'ADMISSION') AS admissions,
           (SELECT json_agg(json_build_array(f.owner_facility_id, f.occurred_date::text, f.period_end_date::text))
-             FROM (SELECT v.owner_facility_id, v.occurred_date, v.period_end_date FROM ${rows} v
+             FROM (SELECT v.owner_facility_id, v.occurred_date, v.period_end_date FROM cal v
                     WHERE v.category = 'FILE' AND v.occurred_date <= ${window.to}::date AND v.period_end_date >= ${window.from}::date LIMIT 1000) f) AS files`);
       const counts: TDayCount[] = [
         ...(r?.groups ?? []).map(([day, category, facilityId, qualification, count]) => ({ day, category, facilityId, count, qualification })),

@@ -382,7 +382,7 @@ const PATHS: TPath[] = ["clinician", "registration"];
 type TStatement = { text: string; values: unknown[]; role: "count" | "page" | "relation" | "other" };
 
 /**
- * The SELECT statements Prisma sends for one call (common.mts captureQueries), each with its role:
+ * The SELECT statements the app sends for one call (common.mts captureQueries), each with its role:
  * the capped count, the page of patients, or a relation query.
  */
 async function captureStatements<T>(fn: () => Promise<T>): Promise<{ result: T; statements: TStatement[] }> {
@@ -391,7 +391,7 @@ async function captureStatements<T>(fn: () => Promise<T>): Promise<{ result: T; 
   let pageSeen = false;
   for (const s of statements) {
     if (/\bCOUNT\(/i.test(s.text)) s.role = "count";
-    else if (!pageSeen && /FROM "public"\."patients"/.test(s.text)) {
+    else if (!pageSeen && /FROM "public"\."patients"|FROM "patients" p/.test(s.text)) {
       s.role = "page";
       pageSeen = true;
     } else s.role = "relation";
@@ -647,11 +647,11 @@ function renderSection(args: {
   lines.push(`- ${K} varied inputs per kind, each run once untimed (warm-up, SQL capture) and once timed; times in ms`);
   lines.push("");
   lines.push(
-    "**App** is the whole data-layer call: one transaction with the capped counts and the page of 20 " +
-      "(kana: whole-name prefix matches in kana_key order, then given-name matches), the facility-ID relation query and the access-log insert, " +
-      "through Prisma and @prisma/adapter-pg. **Raw SQL** replays the SELECT statements Prisma sent for that " +
-      "same call (same text, same bound values) with `pg` on one connection, without the transaction and " +
-      "the access-log insert; **page only** is the page SELECT alone.",
+    "**App** is the whole data-layer call, through the access gateway (lib/access/gateway.ts `readIdentities`): on one pooled connection, the capped counts and the page of 20 " +
+      "(kana: whole-name prefix matches in kana_key order, then given-name matches) selected from the gateway's relation of the patients the viewer may see " +
+      "(or, for 個人情報検索, of every registered patient), with the viewer's own facility patient ID, then the access-log rows (one per patient listed, in one INSERT). " +
+      "**Raw SQL** replays the SELECT statements the app sent for that " +
+      "same call (same text, same bound values) with `pg` on one connection, without the access-log insert; **page only** is the page SELECT alone.",
   );
   lines.push("");
   lines.push(`Target: p95 ≤ ${TARGET_P95_MS} ms.`);
@@ -706,7 +706,7 @@ function renderSection(args: {
   }
   for (const p of PATHS) {
     const st = args.firstStatements[p];
-    lines.push(`<details><summary>SQL Prisma sends for ${p === "clinician" ? "searchPatients" : "searchForRegistration"} (first kana input)</summary>`);
+    lines.push(`<details><summary>SQL the app sends for ${p === "clinician" ? "searchPatients" : "searchForRegistration"} (first kana input)</summary>`);
     lines.push("");
     for (const s of st) {
       lines.push(`${s.role}, values ${JSON.stringify(s.values)}:`);

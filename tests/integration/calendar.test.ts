@@ -88,9 +88,15 @@ beforeAll(async () => {
 });
 
 let since: Date;
-beforeEach(() => {
+/**
+ * Starts a new stretch of the log to read: a row's time is kept to the millisecond, rounded, so a
+ * row written just before could carry the same millisecond as a clock read just after.
+ */
+async function mark() {
+  await new Promise((r) => setTimeout(r, 3));
   since = new Date();
-});
+}
+beforeEach(mark);
 
 /** The access-log rows the viewer wrote since the test began, in a comparable form. */
 async function logged(viewer: TViewer) {
@@ -132,7 +138,7 @@ describe("the calendar grid", () => {
     expect(year.grid.lab[9]).toEqual({ count: 1, byFacility: { [A]: 1 } });
     expect(year.grid.lab[10]).toEqual({ count: 1, byFacility: { [A]: 1 } });
 
-    since = new Date();
+    await mark();
     const onlyB = await getCalendar(doctorB, patientId, { zoom: "month", start: "2026-01-01", facilityId: B }, NOW);
     expect(onlyB.facilityId).toBe(B);
     expect(onlyB.grid.lab.filter(Boolean)).toEqual([]);
@@ -158,7 +164,7 @@ describe("opening items", () => {
 
   it("an image is logged as shown, a download as downloaded; another facility's guess is refused and logged", async () => {
     const [image] = (await listCalendarCell(doctorB, patientId, { rowId: "image", from: "2026-11-04", to: "2026-11-04" }, NOW)).items;
-    since = new Date();
+    await mark();
     const file = image!.files[0]!;
     expect((await getContentFile(doctorB, image!.id, file.id, { now: NOW })).contentType).toBe("image/jpeg");
     await getContentFile(doctorB, image!.id, file.id, { download: true, now: NOW });
@@ -176,11 +182,11 @@ describe("opening items", () => {
     await expect(getContent(pharmacistC, lab.id, { patientId, now: NOW })).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect(await logged(pharmacistC)).toEqual([{ type: "DENIED", patient: patientId, owner: null, content: lab.id }]);
     // a visible content under another patient's URL is not found either
-    since = new Date();
+    await mark();
     await expect(getContent(doctorB, lab.id, { patientId: otherPatientId, now: NOW })).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect(await logged(doctorB)).toEqual([{ type: "DENIED", patient: otherPatientId, owner: null, content: lab.id }]);
     // the calendar of a patient not visible: not found, denied
-    since = new Date();
+    await mark();
     await expect(getCalendar(pharmacistC, patientId, { zoom: "day" }, NOW)).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(listCalendarCell(pharmacistC, patientId, { rowId: "lab", from: "2026-11-02", to: "2026-11-02" }, NOW)).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect(await logged(pharmacistC)).toEqual([
@@ -188,7 +194,7 @@ describe("opening items", () => {
       { type: "DENIED", patient: patientId, owner: null, content: null },
     ]);
     // and the right viewer, the right patient: viewed
-    since = new Date();
+    await mark();
     expect((await getContent(doctorB, lab.id, { patientId, now: NOW })).title).toBe("検査 1項目");
     expect(await logged(doctorB)).toEqual([{ type: "CONTENT_VIEW", patient: patientId, owner: A, content: lab.id }]);
   });
@@ -276,7 +282,7 @@ describe("the rule decides what reaches the calendar", () => {
       ZConsentInput.parse({ action: "WITHDRAW", scope: "FACILITIES", facilityIds: [A], method: "WRITTEN", consentDate: today, signer: "SELF", responsibleName: "連携 太郎", explainedByName: "説明 花子", reason: "患者の申し出" }),
     );
     await expectSameAsRule();
-    since = new Date();
+    await mark();
     const after = await weekOf();
     expect(Object.keys(Object.assign({}, ...Object.values(after.grid).flat().filter(Boolean).map((c) => c!.byFacility)))).toEqual([B]);
     expect(after.bars).toEqual([]);
