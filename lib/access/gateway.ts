@@ -272,6 +272,32 @@ function patientScope(s: TSession, viewer: TViewer, patientId: string, now: Date
 }
 
 /**
+ * The gate of one patient, then `work` if the need is met; else one DENIED row naming what was
+ * asked for (and the patient, when it exists), committed, and "not found".
+ */
+async function gated<T>(
+  s: TSession,
+  viewer: TViewer,
+  patientId: string,
+  now: Date,
+  spec: { need: TNeed; label: string; facilities?: boolean },
+  asked: string,
+  work: (g: TGate) => Promise<{ value: T; rows: TLogRow[] }>,
+): Promise<TResult<T>> {
+  const g = await gate(s.fixed, viewer, patientId, now, asksFor(spec.need, spec.facilities));
+  return guarded(
+    s,
+    viewer,
+    () => ({ accessType: "DENIED", patientId: g.exists ? patientId : null, detail: `${spec.label} ${asked.slice(0, 80)}` }),
+    () => notFound("patient"),
+    async () => {
+      if (!allows(spec.need, g)) deny();
+      return work(g);
+    },
+  );
+}
+
+/**
  * A read of one patient (its records, its page, its registration, its access report). The
  * patient must pass the kind's need; `fn` reads through the scope and returns what it showed.
  */
@@ -282,28 +308,17 @@ export async function readPatient<T>(
   fn: (scope: TPatientScope) => Promise<TOutcome<T>>,
   opts: { now?: Date; timeout?: number; /** what a refusal names, when not the patient id (a consent scan's event) */ asked?: string } = {},
 ): Promise<T> {
-  const spec = PATIENT_READS[kind];
+  const spec: (typeof PATIENT_READS)[TPatientRead] & { facilities?: boolean } = PATIENT_READS[kind];
   const now = opts.now ?? new Date();
-  let patient: string | null = null;
   const result = await session(
     spec.via,
-    async (s) => {
-      const g = await gate(s.fixed, viewer, patientId, now, asksFor(spec.need, "facilities" in spec && spec.facilities));
-      patient = g.exists ? patientId : null;
-      return guarded(
-        s,
-        viewer,
-        () => ({ accessType: "DENIED", patientId: patient, detail: `${spec.label} ${(opts.asked ?? patientId).slice(0, 80)}` }),
-        () => notFound("patient"),
-        async () => {
-          if (!allows(spec.need, g)) deny();
-          const o = await fn(patientScope(s, viewer, patientId, now, g));
-          // the page: PATIENT_VIEW where the rule lets the viewer see the patient, PATIENT_ADMIN_VIEW where only the registration is open
-          const fallback = spec.types.length === 2 && spec.need === "records-or-registration" && !g.seesPatient ? spec.types[1]! : spec.types[0];
-          return { value: o.value, rows: rowsOf(spec.log, typeOf(spec.types, o.type, fallback), patientId, o) };
-        },
-      );
-    },
+    (s) =>
+      gated(s, viewer, patientId, now, spec, opts.asked ?? patientId, async (g) => {
+        const o = await fn(patientScope(s, viewer, patientId, now, g));
+        // the page: PATIENT_VIEW where the rule lets the viewer see the patient, PATIENT_ADMIN_VIEW where only the registration is open
+        const fallback = spec.types.length === 2 && spec.need === "records-or-registration" && !g.seesPatient ? spec.types[1]! : spec.types[0];
+        return { value: o.value, rows: rowsOf(spec.log, typeOf(spec.types, o.type, fallback), patientId, o) };
+      }),
     opts.timeout,
   );
   return unwrap(result);
@@ -444,22 +459,14 @@ export async function writePatient<T>(
 ): Promise<T> {
   const spec = PATIENT_WRITES[kind];
   const now = opts.now ?? new Date();
-  const result = await inPrismaSession(async (s) => {
-    const g = await gate(s.fixed, viewer, patientId, now, asksFor(spec.need));
-    return guarded(
-      s,
-      viewer,
-      () => ({ accessType: "DENIED", patientId: g.exists ? patientId : null, detail: `${spec.label} ${patientId.slice(0, 80)}` }),
-      () => notFound("patient"),
-      async () => {
-        if (!allows(spec.need, g)) deny();
-        const o = await fn({ ...patientScope(s, viewer, patientId, now, g), tx: s.tx });
-        const type = (spec.types as readonly AccessType[])[0];
-        const rows: TLogRow[] = type ? [{ accessType: type, patientId, ownerFacilityId: o.content?.ownerFacilityId ?? null, contentId: o.content?.id ?? null, detail: o.detail ?? null }] : [];
-        return { value: o.value, rows };
-      },
-    );
-  });
+  const result = await inPrismaSession((s) =>
+    gated(s, viewer, patientId, now, spec, patientId, async (g) => {
+      const o = await fn({ ...patientScope(s, viewer, patientId, now, g), tx: s.tx });
+      const type = (spec.types as readonly AccessType[])[0];
+      const rows: TLogRow[] = type ? [{ accessType: type, patientId, ownerFacilityId: o.content?.ownerFacilityId ?? null, contentId: o.content?.id ?? null, detail: o.detail ?? null }] : [];
+      return { value: o.value, rows };
+    }),
+  );
   return unwrap(result);
 }
 
@@ -470,20 +477,7 @@ export async function writePatient<T>(
 export async function checkPatient(viewer: TViewer, kind: TPatientWrite, patientId: string, opts: { now?: Date } = {}): Promise<void> {
   const spec = PATIENT_WRITES[kind];
   const now = opts.now ?? new Date();
-  const result = await inSqlSession(async (s) => {
-    const g = await gate(s.fixed, viewer, patientId, now, asksFor(spec.need));
-    return guarded(
-      s,
-      viewer,
-      () => ({ accessType: "DENIED", patientId: g.exists ? patientId : null, detail: `${spec.label} ${patientId.slice(0, 80)}` }),
-      () => notFound("patient"),
-      async () => {
-        if (!allows(spec.need, g)) deny();
-        return { value: undefined, rows: [] };
-      },
-    );
-  });
-  unwrap(result);
+  unwrap(await inSqlSession((s) => gated(s, viewer, patientId, now, spec, patientId, async () => ({ value: undefined, rows: [] }))));
 }
 
 export type TContentWriteScope = TContentScope & { tx: TTx };

@@ -416,17 +416,17 @@ export type TPatientAccessReport = { patient: TPatientIdentity; facilities: TPat
 
 const identitySelect = { id: true, regionalId: true, nameKanji: true, nameKana: true, sex: true, birthDate: true } satisfies Prisma.PatientSelect;
 
-/** The patient the query names: by regional ID, or by a facility's patient ID (a facility admin's own facility). */
-async function findReportPatient(tx: TTx, viewer: TViewer, q: TPatientReportQuery) {
-  if (q.regionalId) return tx.patient.findUnique({ where: { regionalId: q.regionalId }, select: identitySelect });
+/** The id of the patient the query names (by regional ID, or by a facility's patient ID: a facility admin's own facility); the gateway then decides. */
+async function findReportPatientId(tx: TTx, viewer: TViewer, q: TPatientReportQuery): Promise<string | null> {
+  if (q.regionalId) return (await tx.patient.findUnique({ where: { regionalId: q.regionalId }, select: { id: true } }))?.id ?? null;
   if (!q.facilityPatientId) return null;
   const facility = isSecretariat(viewer) ? (q.facility ? await facilityByCode(tx, q.facility) : null) : { id: viewer.facilityId };
   if (!facility) return null;
   const link = await tx.facilityPatientLink.findFirst({
     where: { facilityId: facility.id, facilityPatientId: q.facilityPatientId, unlinkedAt: null },
-    select: { patient: { select: identitySelect } },
+    select: { patientId: true },
   });
-  return link?.patient ?? null;
+  return link?.patientId ?? null;
 }
 
 async function facilitySummary(tx: TTx, patientId: string): Promise<TPatientAccessFacility[]> {
@@ -450,15 +450,16 @@ const describeReportKey = (q: TPatientReportQuery) =>
  * report on is "not found", and the refusal is logged.
  */
 export async function getPatientAccessReport(viewer: TViewer, q: TPatientReportQuery, now: Date = new Date()): Promise<TPatientAccessReport> {
-  const p = await findReportPatient(db(), viewer, q);
+  const patientId = await findReportPatientId(db(), viewer, q);
   return readPatient(
     viewer,
     "accessReport",
-    p?.id ?? "",
+    patientId ?? "",
     async ({ tx }) => {
-      const facilities = await facilitySummary(tx, p!.id);
-      const rows = await readRows(tx, { patientId: p!.id }, q.page);
-      const patient = { id: p!.id, regionalId: p!.regionalId, nameKanji: p!.nameKanji, nameKana: p!.nameKana, sex: p!.sex, birth: birthOf(p!.birthDate, now) };
+      const p = await tx.patient.findUniqueOrThrow({ where: { id: patientId! }, select: identitySelect });
+      const facilities = await facilitySummary(tx, p.id);
+      const rows = await readRows(tx, { patientId: p.id }, q.page);
+      const patient = { id: p.id, regionalId: p.regionalId, nameKanji: p.nameKanji, nameKana: p.nameKana, sex: p.sex, birth: birthOf(p.birthDate, now) };
       return { value: { patient, facilities, rows }, detail: "access report" };
     },
     { now, timeout: REPORT_TIMEOUT_MS, asked: describeReportKey(q) },
