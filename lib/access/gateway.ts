@@ -5,7 +5,7 @@ import type { TViewer } from "@/lib/auth/viewer-type";
 import type { TTx } from "@/lib/db/client";
 import { AppError, notFound } from "@/lib/errors";
 import { isUuid } from "@/lib/text";
-import { isSecretariat } from "@/lib/access/roles";
+import { canSeeOwnPatientList, isSecretariat, mayRegisterPatients } from "@/lib/access/roles";
 import { writeLog, type TLogRow } from "@/lib/access/log";
 import {
   AUDIT_READS,
@@ -382,9 +382,9 @@ export async function readIdentities<T>(
   const result = await session(spec.via, async (s) => {
     const may =
       spec.over === "registry"
-        ? viewer.roles.includes("LIAISON") || viewer.roles.includes("SECRETARIAT")
+        ? mayRegisterPatients(viewer.roles)
         : spec.over === "facility"
-          ? opts.facilityId !== undefined && isUuid(opts.facilityId) && (opts.facilityId === viewer.facilityId || isSecretariat(viewer)) && viewer.roles.length > 0
+          ? opts.facilityId !== undefined && isUuid(opts.facilityId) && (opts.facilityId === viewer.facilityId || isSecretariat(viewer)) && canSeeOwnPatientList(viewer)
           : true;
     const patients =
       spec.over === "visible"
