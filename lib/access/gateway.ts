@@ -85,7 +85,7 @@ export type TPatientScope = TBaseScope & {
   /** the patient's contents the viewer may see, as a relation: SELECT … FROM ${scope.contents} c */
   contents: Prisma.Sql;
   /** the patient's links through which their facilities view it now, with the start of the consent in force */
-  viewingLinks(): Promise<{ linkId: string; facilityId: string; consentFrom: Date | null }[]>;
+  viewingLinks(): Promise<TViewingLink[]>;
   /** which of these links the consent in force covers now */
   consentedLinks(linkIds: readonly string[]): Promise<Set<string>>;
   /** whether the viewer's own link shares 診療情報 with the patient's other facilities now */
@@ -241,6 +241,14 @@ function typeOf(allowed: readonly AccessType[], asked: AccessType | undefined, f
   return asked;
 }
 
+type TViewingLink = { linkId: string; facilityId: string; consentFrom: Date | null };
+
+/** The patient's links through which their facilities view it at `at`, with the start of the consent in force. */
+async function viewingLinksOf(sql: TSql, patientId: string, at: Date): Promise<TViewingLink[]> {
+  const rows = await sql<{ link_id: string; facility_id: string; consent_from: Date | null }>(rule.viewingLinksSql(patientId, at));
+  return rows.map((r) => ({ linkId: r.link_id, facilityId: r.facility_id, consentFrom: r.consent_from }));
+}
+
 function patientScope(s: TSession, viewer: TViewer, patientId: string, now: Date, g: TGate): TPatientScope {
   return {
     viewer,
@@ -254,12 +262,7 @@ function patientScope(s: TSession, viewer: TViewer, patientId: string, now: Date
     ownLinkId: g.own[0] ?? null,
     facilities: g.facilities,
     contents: rule.contentsRelation(patientId, { own_links: g.own, basic_links: g.basic, clinical_links: g.clinical }),
-    viewingLinks: async () =>
-      (await s.sql<{ link_id: string; facility_id: string; consent_from: Date | null }>(rule.viewingLinksSql(patientId, now))).map((r) => ({
-        linkId: r.link_id,
-        facilityId: r.facility_id,
-        consentFrom: r.consent_from,
-      })),
+    viewingLinks: () => viewingLinksOf(s.sql, patientId, now),
     consentedLinks: async (ids) => new Set(ids.length ? (await s.sql<{ id: string }>(rule.consentedLinksSql(ids, now))).map((r) => r.id) : []),
     ownLinkSharesClinical: async () => {
       const own = g.own[0];
@@ -521,16 +524,10 @@ export async function writeContent<T>(
 export const whoSees = {
   /** Facilities that see the patient at `at` (a viewing link, consent in force). */
   async facilities(tx: TTx, patientId: string, at: Date): Promise<Set<string>> {
-    return new Set((await sqlOf(tx)<{ facility_id: string }>(rule.viewingLinksSql(patientId, at))).map((r) => r.facility_id));
+    return new Set((await viewingLinksOf(sqlOf(tx), patientId, at)).map((l) => l.facilityId));
   },
   /** The patient's viewing links at `at`, with the start of the consent period in force (when sharing began). */
-  async viewingLinks(tx: TTx, patientId: string, at: Date): Promise<{ linkId: string; facilityId: string; consentFrom: Date | null }[]> {
-    return (await sqlOf(tx)<{ link_id: string; facility_id: string; consent_from: Date | null }>(rule.viewingLinksSql(patientId, at))).map((r) => ({
-      linkId: r.link_id,
-      facilityId: r.facility_id,
-      consentFrom: r.consent_from,
-    }));
-  },
+  viewingLinks: (tx: TTx, patientId: string, at: Date): Promise<TViewingLink[]> => viewingLinksOf(sqlOf(tx), patientId, at),
   /** Of these users, those who may see the content at `at`. */
   async content(tx: TTx, contentId: string, userIds: readonly string[], at: Date): Promise<Set<string>> {
     if (userIds.length === 0 || !isUuid(contentId)) return new Set();
