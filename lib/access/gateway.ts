@@ -337,23 +337,41 @@ export async function readContent<T>(
 ): Promise<T> {
   const spec = CONTENT_READS[kind];
   const now = opts.now ?? new Date();
-  const result = await session(spec.via, async (s) => {
-    const found = await contentGate(s.fixed, viewer, contentId, now, opts.patientId);
-    return guarded(
-      s,
-      viewer,
-      () => ({ accessType: "DENIED", patientId: found.patientId, contentId: contentId.slice(0, 64), detail: `${spec.label} ${(opts.asked ?? contentId).slice(0, 80)}` }),
-      () => notFound(kind === "file" ? "file" : "content"),
-      async () => {
-        if (!found.visible) deny();
-        const content = { id: found.id!, patientId: found.patientId!, ownerFacilityId: found.ownerFacilityId! };
-        const o = await fn({ viewer, now, sql: s.sql, tx: s.tx ?? NO_TX, deny, content });
-        const row: TLogRow = { accessType: typeOf(spec.types, o.type, spec.types[0]), patientId: content.patientId, ownerFacilityId: content.ownerFacilityId, contentId: content.id, detail: o.detail ?? null };
-        return { value: o.value, rows: [row] };
-      },
-    );
-  });
+  const result = await session(spec.via, (s) =>
+    contentGated(s, viewer, contentId, now, { label: spec.label, what: kind === "file" ? "file" : "content", patientId: opts.patientId, asked: opts.asked }, async (content) => {
+      const o = await fn({ viewer, now, sql: s.sql, tx: s.tx ?? NO_TX, deny, content });
+      return { value: o.value, row: { accessType: typeOf(spec.types, o.type, spec.types[0]), detail: o.detail ?? null } };
+    }),
+  );
   return unwrap(result);
+}
+
+/**
+ * The gate of one content, then `work` if the viewer may see it: its one log row names the
+ * content; else one DENIED row naming what was asked for (and the patient, when it exists),
+ * committed, and "not found".
+ */
+async function contentGated<T>(
+  s: TSession,
+  viewer: TViewer,
+  contentId: string,
+  now: Date,
+  spec: { label: string; what: "file" | "content"; patientId?: string; asked?: string },
+  work: (content: TContentScope["content"]) => Promise<{ value: T; row: { accessType: AccessType; detail: string | null } }>,
+): Promise<TResult<T>> {
+  const found = await contentGate(s.fixed, viewer, contentId, now, spec.patientId);
+  return guarded(
+    s,
+    viewer,
+    () => ({ accessType: "DENIED", patientId: found.patientId, contentId: contentId.slice(0, 64), detail: `${spec.label} ${(spec.asked ?? contentId).slice(0, 80)}` }),
+    () => notFound(spec.what),
+    async () => {
+      if (!found.visible) deny();
+      const content = { id: found.id!, patientId: found.patientId!, ownerFacilityId: found.ownerFacilityId! };
+      const { value, row } = await work(content);
+      return { value, rows: [{ ...row, patientId: content.patientId, ownerFacilityId: content.ownerFacilityId, contentId: content.id }] };
+    },
+  );
 }
 
 type TContentGate = { id: string | null; patientId: string | null; ownerFacilityId: string | null; visible: boolean };
@@ -495,24 +513,12 @@ export async function writeContent<T>(
 ): Promise<T> {
   const spec = CONTENT_WRITES[kind];
   const now = opts.now ?? new Date();
-  const result = await inPrismaSession(async (s) => {
-    const found = await contentGate(s.fixed, viewer, contentId, now);
-    return guarded(
-      s,
-      viewer,
-      () => ({ accessType: "DENIED", patientId: found.patientId, contentId: contentId.slice(0, 64), detail: `${spec.label} ${contentId.slice(0, 80)}` }),
-      () => notFound("content"),
-      async () => {
-        if (!found.visible) deny();
-        const content = { id: found.id!, patientId: found.patientId!, ownerFacilityId: found.ownerFacilityId! };
-        const o = await fn({ viewer, now, sql: s.sql, tx: s.tx, deny, content });
-        return {
-          value: o.value,
-          rows: [{ accessType: spec.types[0], patientId: content.patientId, ownerFacilityId: content.ownerFacilityId, contentId: content.id, detail: o.detail ?? null }],
-        };
-      },
-    );
-  });
+  const result = await inPrismaSession((s) =>
+    contentGated(s, viewer, contentId, now, { label: spec.label, what: "content" }, async (content) => {
+      const o = await fn({ viewer, now, sql: s.sql, tx: s.tx, deny, content });
+      return { value: o.value, row: { accessType: spec.types[0], detail: o.detail ?? null } };
+    }),
+  );
   return unwrap(result);
 }
 
