@@ -47,11 +47,14 @@ export const viewSelect = {
 
 type TViewRow = Prisma.ClinicalContentGetPayload<{ select: typeof viewSelect }>;
 
+/** The files a content lists, as a view names them (no size). */
+const fileRefsOf = (payload: unknown): TContentView["files"] => filesOf(payload).map(({ id, fileName, contentType }) => ({ id, fileName, contentType }));
+
 export const toView = ({ ownerFacility, patientId: _patientId, ...r }: TViewRow): TContentView => ({
   ...r,
   occurredDate: dayOf(r.occurredDate),
   ownerFacilityName: ownerFacility.nameKanji,
-  files: filesOf(r.payload).map(({ id, fileName, contentType }) => ({ id, fileName, contentType })),
+  files: fileRefsOf(r.payload),
 });
 
 /** The columns of a content as the screens show it, selected in SQL from a relation aliased `c`. */
@@ -69,7 +72,7 @@ const viewOfRow = (r: TViewSqlRow): TContentView => ({
   payload: r.payload,
   ownerFacilityId: r.owner_facility_id,
   ownerFacilityName: r.owner_facility_name,
-  files: filesOf(r.payload).map(({ id, fileName, contentType }) => ({ id, fileName, contentType })),
+  files: fileRefsOf(r.payload),
 });
 
 const categoryList = (categories: readonly string[]) => Prisma.sql`${[...categories]}::"ContentCategory"[]`;
