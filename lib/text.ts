@@ -42,5 +42,10 @@ export function searchTerms(q: string | undefined | null): string[] {
     .slice(0, 5);
 }
 
+/** A LIKE pattern (backslash escapes) matching text that starts with `s`, its wildcards taken literally. */
+export const likePrefix = (s: string) => `${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/** A LIKE pattern matching text that contains `s`, its wildcards taken literally. */
+export const likeWithin = (s: string) => `%${likePrefix(s)}`;
+
 /** Ids come from URLs; anything not shaped like a UUID cannot name a row (and PostgreSQL would reject it). */
 export const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);

@@ -30,7 +30,7 @@ import { todayInJapan } from "@/lib/dates";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { readBytes } from "@/lib/files/store";
 import { isInlineSafe } from "@/lib/files/upload-type";
-import { isUuid, searchTerms } from "@/lib/text";
+import { isUuid, likeWithin, searchTerms } from "@/lib/text";
 import { labItemHead, labItemOf, type TLabFlag } from "@/lib/clinical/lab-items";
 
 export const viewSelect = {
@@ -237,8 +237,6 @@ const RECORD_ORDER: Record<TRecordSort, Prisma.Sql> = {
   category: Prisma.sql`c.category`,
 };
 
-const likePattern = (w: string) => `%${w.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
 /**
  * A tab view (seed 004) over a date range: one page of items with their content, sorted and
  * filtered (words match the title or the content: a drug that is not the first of a
@@ -260,7 +258,7 @@ export async function listRecordTab(viewer: TViewer, patientId: string, q: TReco
         ...(q.from ? [Prisma.sql`c.occurred_date >= ${q.from}::date`] : []),
         ...(q.to ? [Prisma.sql`c.occurred_date <= ${q.to}::date`] : []),
         ...(q.facilityId && isUuid(q.facilityId) ? [Prisma.sql`c.owner_facility_id = ${q.facilityId}::uuid`] : q.facilityId ? [Prisma.sql`false`] : []),
-        ...words.map((w) => Prisma.sql`(c.title ILIKE ${likePattern(w)} OR c.payload::text ILIKE ${likePattern(w)})`),
+        ...words.map((w) => Prisma.sql`(c.title ILIKE ${likeWithin(w)} OR c.payload::text ILIKE ${likeWithin(w)})`),
       ];
       const where = Prisma.join(conditions, " AND ");
       const order = sort === "date" ? Prisma.sql`c.occurred_at ${dir}, c.id` : Prisma.sql`${RECORD_ORDER[sort]} ${dir}, c.occurred_at DESC, c.id`;

@@ -20,7 +20,7 @@ import {
   type TSearchResult,
 } from "@/lib/patients/dto";
 import { PATIENT_PAGE_SIZE, type TDuplicateCheck, type TOwnPatientFilter, type TPatientSearch } from "@/lib/patients/schema";
-import { isKanaTerm, kanaKey, searchTerms } from "@/lib/text";
+import { isKanaTerm, kanaKey, likePrefix, likeWithin, searchTerms } from "@/lib/text";
 
 /**
  * Counting stops here: "200件以上" tells a person to narrow the search, and every counted row
@@ -41,18 +41,13 @@ const toIdentity = (p: TIdentityRow, now: Date): TPatientIdentity => ({
   birth: birthOf(new Date(`${p.birth_date}T00:00:00Z`), now),
 });
 
-/** LIKE patterns with the wildcards of the text escaped. */
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
-const prefix = (s: string) => `${escapeLike(s)}%`;
-const within = (s: string) => `%${escapeLike(s)}%`;
-
 /** One name term: kana use the kana indexes (family or given name prefix), anything else the kanji name. */
 function nameTermSql(term: string): Prisma.Sql {
   if (isKanaTerm(term)) {
     const key = kanaKey(term);
-    return Prisma.sql`(p.kana_key LIKE ${prefix(key)} OR p.kana_given_key LIKE ${prefix(key)})`;
+    return Prisma.sql`(p.kana_key LIKE ${likePrefix(key)} OR p.kana_given_key LIKE ${likePrefix(key)})`;
   }
-  return Prisma.sql`p.name_kanji LIKE ${within(term)}`;
+  return Prisma.sql`p.name_kanji LIKE ${likeWithin(term)}`;
 }
 
 type TPart = { where: Prisma.Sql; orderBy: Prisma.Sql };
@@ -82,15 +77,15 @@ export function searchParts(viewer: TViewer, f: Partial<TPatientSearch>): TPart[
 
   const terms = searchTerms(f.name);
   const kana = terms.filter(isKanaTerm).map(kanaKey);
-  const kanji = terms.filter((t) => !isKanaTerm(t)).map((t) => Prisma.sql`p.name_kanji LIKE ${within(t)}`);
+  const kanji = terms.filter((t) => !isKanaTerm(t)).map((t) => Prisma.sql`p.name_kanji LIKE ${likeWithin(t)}`);
   if (kana.length === 0) return [{ where: all([...base, ...kanji]), orderBy: BY_KANA }];
   const whole = kana.join("");
   const [first = "", ...rest] = kana;
-  const wholePrefix = Prisma.sql`p.kana_key LIKE ${prefix(whole)}`;
+  const wholePrefix = Prisma.sql`p.kana_key LIKE ${likePrefix(whole)}`;
   const secondList: TPart =
     kana.length === 1
-      ? { where: all([...base, ...kanji, Prisma.sql`p.kana_given_key LIKE ${prefix(first)}`, Prisma.sql`NOT ${wholePrefix}`]), orderBy: BY_GIVEN_KANA }
-      : { where: all([...base, ...kanji, Prisma.sql`p.kana_key LIKE ${prefix(first)}`, Prisma.sql`p.kana_given_key LIKE ${prefix(rest.join(""))}`, Prisma.sql`NOT ${wholePrefix}`]), orderBy: BY_KANA };
+      ? { where: all([...base, ...kanji, Prisma.sql`p.kana_given_key LIKE ${likePrefix(first)}`, Prisma.sql`NOT ${wholePrefix}`]), orderBy: BY_GIVEN_KANA }
+      : { where: all([...base, ...kanji, Prisma.sql`p.kana_key LIKE ${likePrefix(first)}`, Prisma.sql`p.kana_given_key LIKE ${likePrefix(rest.join(""))}`, Prisma.sql`NOT ${wholePrefix}`]), orderBy: BY_KANA };
   return [{ where: all([...base, ...kanji, wholePrefix]), orderBy: BY_KANA }, secondList];
 }
 
@@ -434,7 +429,7 @@ export async function listOwnFacilityPatients(viewer: TViewer, f: Partial<TOwnPa
     "ownList",
     async (scope) => {
       const where = all([
-        ...(f.facilityPatientId ? [Prisma.sql`p.facility_patient_id LIKE ${prefix(f.facilityPatientId)}`] : []),
+        ...(f.facilityPatientId ? [Prisma.sql`p.facility_patient_id LIKE ${likePrefix(f.facilityPatientId)}`] : []),
         ...(f.publicationState ? [Prisma.sql`p.publication_state = ${f.publicationState}::"PublicationState"`] : []),
         ...(f.consent === "consented" ? [Prisma.sql`p.consent_in_force`] : f.consent === "none" ? [Prisma.sql`NOT p.consent_in_force`] : []),
         ...searchTerms(f.name).map(nameTermSql),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fieldErrorsOf } from "@/lib/errors";
 import { ZFacility } from "@/lib/facilities/schema";
-import { normalizeKana, searchTerms, toKatakana } from "@/lib/text";
+import { likePrefix, likeWithin, normalizeKana, searchTerms, toKatakana } from "@/lib/text";
 import { ZCreateStaff, ZStaffSearch, ZUpdateStaff } from "@/lib/staff/schema";
 
 type TForm = Record<string, unknown>;
@@ -301,5 +301,16 @@ describe("text helpers", () => {
     expect(searchTerms(" やまだ　はなこ ")).toEqual(["やまだ", "はなこ"]);
     expect(searchTerms("")).toEqual([]);
     expect(searchTerms(undefined)).toEqual([]);
+  });
+
+  it.each([
+    ["ヤマダ", "ヤマダ%", "%ヤマダ%"],
+    ["100%", "100\\%%", "%100\\%%"],
+    ["a_b", "a\\_b%", "%a\\_b%"],
+    ["c:\\x", "c:\\\\x%", "%c:\\\\x%"],
+    ["", "%", "%%"],
+  ])("LIKE patterns of %s take its wildcards literally: %s, %s", (text, prefix, within) => {
+    expect(likePrefix(text)).toBe(prefix);
+    expect(likeWithin(text)).toBe(within);
   });
 });
