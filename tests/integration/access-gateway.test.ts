@@ -30,7 +30,7 @@ import { linkFacilityPatient, registerPatient, setBookmark, updatePatientInfo } 
 import { findDuplicates, getPatientPage, listBookmarks, listOwnFacilityPatients, listPatientRevisions, listRecentPatients, searchForRegistration, searchPatients } from "@/lib/patients/queries";
 import { ZAddLink, ZDuplicateCheck, ZRegisterPatient, ZUpdatePatient } from "@/lib/patients/schema";
 import { getMessage } from "@/lib/securemail/queries";
-import { createFacility, createStaff, viewerFor } from "@/tests/fixtures/factories";
+import { createFacility, createStaff, registerLinkedPatient, viewerFor } from "@/tests/fixtures/factories";
 
 let A: string; // the hospital: registers, discloses
 let B: string; // the clinic: linked, sees the patient
@@ -135,32 +135,11 @@ beforeAll(async () => {
   doctorC = await viewerFor((await createStaff({ facilityId: C, roles: ["CLINICIAN"] })).user);
   liaisonC = await viewerFor((await createStaff({ facilityId: C, roles: ["LIAISON"] })).user);
   secretariat = await viewerFor((await createStaff({ facilityId: S, roles: ["SECRETARIAT"] })).user);
-  const p = await registerPatient(
-    liaisonA,
-    ZRegisterPatient.parse({
-      patient: { nameKanji: "門 太郎", nameKana: "モン タロウ", sex: "MALE", birthDate: "1950/04/01" },
-      links: [
-        { facilityId: A, facilityPatientId: "GA-1" },
-        { facilityId: B, facilityPatientId: "GB-1" },
-      ],
-      consent: { action: "GRANT", scope: "COMPREHENSIVE", method: "WRITTEN", consentDate: "2025/01/10", signer: "SELF" },
-      confirmDuplicate: "on",
-    }),
-  );
+  const p = await registerLinkedPatient(liaisonA, { nameKanji: "門 太郎", nameKana: "モン タロウ", sex: "MALE", birthDate: "1950/04/01" }, { [A]: "GA-1", [B]: "GB-1" });
   patientId = p.id;
   regionalId = p.regionalId;
   const onlyAtA = async (n: number) =>
-    (
-      await registerPatient(
-        liaisonA,
-        ZRegisterPatient.parse({
-          patient: { nameKanji: `門 ${n}郎`, nameKana: `モン ${"ジサブ"[n - 2]}ロウ`, sex: "MALE", birthDate: "1960/04/01" },
-          links: [{ facilityId: A, facilityPatientId: `GA-${n}` }],
-          consent: { action: "GRANT", scope: "COMPREHENSIVE", method: "WRITTEN", consentDate: "2025/01/10", signer: "SELF" },
-          confirmDuplicate: "on",
-        }),
-      )
-    ).id;
+    (await registerLinkedPatient(liaisonA, { nameKanji: `門 ${n}郎`, nameKana: `モン ${"ジサブ"[n - 2]}ロウ`, sex: "MALE", birthDate: "1960/04/01" }, { [A]: `GA-${n}` })).id;
   linkedLater = await onlyAtA(2);
   notLinked = await onlyAtA(3);
   await importParsedMessage(A, {

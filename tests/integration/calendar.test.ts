@@ -14,9 +14,9 @@ import { labItemKey } from "@/lib/clinical/lab-items";
 import type { TContentDraft, TParsedMessage } from "@/lib/clinical/ingest/types";
 import { db } from "@/lib/db/client";
 import { formatSeireki, todayInJapan } from "@/lib/dates";
-import { registerPatient, setPublication } from "@/lib/patients/mutations";
-import { ZPublication, ZRegisterPatient } from "@/lib/patients/schema";
-import { createFacility, createStaff, viewerFor } from "@/tests/fixtures/factories";
+import { setPublication } from "@/lib/patients/mutations";
+import { ZPublication } from "@/lib/patients/schema";
+import { createFacility, createStaff, registerLinkedPatient, viewerFor } from "@/tests/fixtures/factories";
 
 let A: string; // the hospital that discloses
 let B: string; // the clinic that views (and has its own data)
@@ -46,28 +46,9 @@ beforeAll(async () => {
   doctorB = { ...(await viewerFor((await createStaff({ facilityId: B, roles: ["CLINICIAN"] })).user, "B-SERIAL-01")), requestId: "req-calendar-test" };
   pharmacistC = await viewerFor((await createStaff({ facilityId: C, roles: ["CLINICIAN"] })).user);
 
-  const input = ZRegisterPatient.parse({
-    patient: { nameKanji: "暦 太郎", nameKana: "コヨミ タロウ", sex: "MALE", birthDate: "1950/04/01" },
-    links: [
-      { facilityId: A, facilityPatientId: "HA-1" },
-      { facilityId: B, facilityPatientId: "CB-1" },
-    ],
-    consent: { action: "GRANT", scope: "COMPREHENSIVE", method: "WRITTEN", consentDate: "2025/01/10", signer: "SELF" },
-    confirmDuplicate: "on",
-  });
-  patientId = (await registerPatient(liaisonA, input)).id;
+  patientId = (await registerLinkedPatient(liaisonA, { nameKanji: "暦 太郎", nameKana: "コヨミ タロウ", sex: "MALE", birthDate: "1950/04/01" }, { [A]: "HA-1", [B]: "CB-1" })).id;
   linkA = (await db().facilityPatientLink.findFirstOrThrow({ where: { patientId, facilityId: A } })).id;
-  otherPatientId = (
-    await registerPatient(
-      liaisonA,
-      ZRegisterPatient.parse({
-        patient: { nameKanji: "別人 次郎", nameKana: "ベツジン ジロウ", sex: "MALE", birthDate: "1960/01/01" },
-        links: [{ facilityId: A, facilityPatientId: "HA-2" }],
-        consent: { action: "GRANT", scope: "COMPREHENSIVE", method: "WRITTEN", consentDate: "2025/01/10", signer: "SELF" },
-        confirmDuplicate: "on",
-      }),
-    )
-  ).id;
+  otherPatientId = (await registerLinkedPatient(liaisonA, { nameKanji: "別人 次郎", nameKana: "ベツジン ジロウ", sex: "MALE", birthDate: "1960/01/01" }, { [A]: "HA-2" })).id;
 
   const jpeg = fs.readFileSync("tests/fixtures/images/chest-xray.jpg");
   await importParsedMessage(

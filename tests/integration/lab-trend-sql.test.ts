@@ -12,10 +12,8 @@ import { labItemsOf } from "@/lib/clinical/lab-items";
 import { importParsedMessage } from "@/lib/clinical/mutations";
 import { getLabTrend, type TLabCatalogItem, type TTrendSeries } from "@/lib/clinical/queries";
 import { db } from "@/lib/db/client";
-import { registerPatient } from "@/lib/patients/mutations";
-import { ZRegisterPatient } from "@/lib/patients/schema";
 import { oracleContents } from "@/tests/fixtures/access-oracle";
-import { createFacility, createStaff, viewerFor } from "@/tests/fixtures/factories";
+import { createFacility, createStaff, registerLinkedPatient, viewerFor } from "@/tests/fixtures/factories";
 
 let A: string; // a hospital sending SS-MIX2
 let B: string; // a clinic sending FHIR, and the viewer's facility
@@ -110,30 +108,8 @@ beforeAll(async () => {
   B = (await createFacility({ isDisclosing: true, type: "CLINIC", nameKanji: "検査診療所" })).id;
   const liaisonA = await viewerFor((await createStaff({ facilityId: A, roles: ["LIAISON"] })).user);
   doctorB = await viewerFor((await createStaff({ facilityId: B, roles: ["CLINICIAN"] })).user);
-  const consent = { action: "GRANT", scope: "COMPREHENSIVE", method: "WRITTEN", consentDate: "2023/01/10", signer: "SELF" };
-  patientId = (
-    await registerPatient(
-      liaisonA,
-      ZRegisterPatient.parse({
-        patient: { nameKanji: "検査 花子", nameKana: "ケンサ ハナコ", sex: "FEMALE", birthDate: "1955/05/05" },
-        links: [
-          { facilityId: A, facilityPatientId: "LA-1" },
-          { facilityId: B, facilityPatientId: "LB-1" },
-        ],
-        consent,
-        confirmDuplicate: "on",
-      }),
-    )
-  ).id;
-  await registerPatient(
-    liaisonA,
-    ZRegisterPatient.parse({
-      patient: { nameKanji: "他人 一郎", nameKana: "タニン イチロウ", sex: "MALE", birthDate: "1950/01/01" },
-      links: [{ facilityId: A, facilityPatientId: "LA-2" }],
-      consent,
-      confirmDuplicate: "on",
-    }),
-  );
+  patientId = (await registerLinkedPatient(liaisonA, { nameKanji: "検査 花子", nameKana: "ケンサ ハナコ", sex: "FEMALE", birthDate: "1955/05/05" }, { [A]: "LA-1", [B]: "LB-1" }, "2023/01/10")).id;
+  await registerLinkedPatient(liaisonA, { nameKanji: "他人 一郎", nameKana: "タニン イチロウ", sex: "MALE", birthDate: "1950/01/01" }, { [A]: "LA-2" }, "2023/01/10");
 
   const result = (items: unknown[]) => ({ kind: "result", items });
   const fhir = (items: unknown[]) => ({ resourceType: "DiagnosticReport", items });
