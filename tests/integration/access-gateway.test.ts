@@ -165,29 +165,28 @@ beforeAll(async () => {
 
 type TCase = { ok: [TViewer, (v: TViewer) => Promise<unknown>]; refused: [TViewer, (v: TViewer) => Promise<unknown>]; deniedPatient: () => string | null; code?: "NOT_FOUND" | "FORBIDDEN" };
 
+/** The same call by a viewer it is open to and by one it is refused to (the refusal naming the patient). */
+const openTo = (ok: TViewer, refused: TViewer, run: (v: TViewer) => Promise<unknown>): TCase => ({ ok: [ok, run], refused: [refused, run], deniedPatient: () => patientId });
+
 const patientCases = (): Record<keyof typeof PATIENT_READS, TCase> => ({
-  page: { ok: [doctorB, (v) => getPatientPage(v, patientId)], refused: [doctorC, (v) => getPatientPage(v, patientId)], deniedPatient: () => patientId },
-  calendar: { ok: [doctorB, (v) => getCalendar(v, patientId, { zoom: "day" })], refused: [doctorC, (v) => getCalendar(v, patientId, { zoom: "day" })], deniedPatient: () => patientId },
-  cell: {
-    ok: [doctorB, (v) => listCalendarCell(v, patientId, { rowId: "lab", from: "2000-01-01", to: "2100-01-01" })],
-    refused: [doctorC, (v) => listCalendarCell(v, patientId, { rowId: "lab", from: "2000-01-01", to: "2100-01-01" })],
-    deniedPatient: () => patientId,
-  },
-  tab: { ok: [doctorB, (v) => listRecordTab(v, patientId, { tab: "labs" })], refused: [doctorC, (v) => listRecordTab(v, patientId, { tab: "labs" })], deniedPatient: () => patientId },
-  trend: { ok: [doctorB, (v) => getLabTrend(v, patientId, { keys: ["GW1"] })], refused: [doctorC, (v) => getLabTrend(v, patientId, { keys: ["GW1"] })], deniedPatient: () => patientId },
-  posts: { ok: [doctorB, (v) => listPatientPosts(v, patientId, {})], refused: [doctorC, (v) => listPatientPosts(v, patientId, {})], deniedPatient: () => patientId },
-  postForm: { ok: [doctorB, (v) => getPostingContext(v, patientId)], refused: [doctorC, (v) => getPostingContext(v, patientId)], deniedPatient: () => patientId },
-  participants: { ok: [doctorB, (v) => listParticipants(v, patientId)], refused: [doctorC, (v) => listParticipants(v, patientId)], deniedPatient: () => patientId },
-  consent: { ok: [liaisonA, (v) => getConsentHistory(v, patientId)], refused: [doctorC, (v) => getConsentHistory(v, patientId)], deniedPatient: () => patientId },
-  consentScan: { ok: [liaisonA, (v) => getConsentScan(v, scanEventId)], refused: [doctorC, (v) => getConsentScan(v, scanEventId)], deniedPatient: () => patientId },
-  revisions: { ok: [liaisonA, (v) => listPatientRevisions(v, patientId)], refused: [doctorB, (v) => listPatientRevisions(v, patientId)], deniedPatient: () => patientId },
-  accessReport: { ok: [adminA, (v) => getPatientAccessReport(v, { regionalId, page: 1 } as never)], refused: [doctorB, (v) => getPatientAccessReport(v, { regionalId, page: 1 } as never)], deniedPatient: () => patientId },
+  page: openTo(doctorB, doctorC, (v) => getPatientPage(v, patientId)),
+  calendar: openTo(doctorB, doctorC, (v) => getCalendar(v, patientId, { zoom: "day" })),
+  cell: openTo(doctorB, doctorC, (v) => listCalendarCell(v, patientId, { rowId: "lab", from: "2000-01-01", to: "2100-01-01" })),
+  tab: openTo(doctorB, doctorC, (v) => listRecordTab(v, patientId, { tab: "labs" })),
+  trend: openTo(doctorB, doctorC, (v) => getLabTrend(v, patientId, { keys: ["GW1"] })),
+  posts: openTo(doctorB, doctorC, (v) => listPatientPosts(v, patientId, {})),
+  postForm: openTo(doctorB, doctorC, (v) => getPostingContext(v, patientId)),
+  participants: openTo(doctorB, doctorC, (v) => listParticipants(v, patientId)),
+  consent: openTo(liaisonA, doctorC, (v) => getConsentHistory(v, patientId)),
+  consentScan: openTo(liaisonA, doctorC, (v) => getConsentScan(v, scanEventId)),
+  revisions: openTo(liaisonA, doctorB, (v) => listPatientRevisions(v, patientId)),
+  accessReport: openTo(adminA, doctorB, (v) => getPatientAccessReport(v, { regionalId, page: 1 } as never)),
 });
 
 const contentCases = (): Record<keyof typeof CONTENT_READS, TCase> => ({
-  content: { ok: [doctorB, (v) => getContent(v, labId)], refused: [doctorC, (v) => getContent(v, labId)], deniedPatient: () => patientId },
-  thread: { ok: [doctorB, (v) => getNoteThread(v, patientId, noteId)], refused: [doctorC, (v) => getNoteThread(v, patientId, noteId)], deniedPatient: () => patientId },
-  file: { ok: [doctorB, (v) => getContentFile(v, labId, labFileId)], refused: [doctorC, (v) => getContentFile(v, labId, labFileId)], deniedPatient: () => patientId },
+  content: openTo(doctorB, doctorC, (v) => getContent(v, labId)),
+  thread: openTo(doctorB, doctorC, (v) => getNoteThread(v, patientId, noteId)),
+  file: openTo(doctorB, doctorC, (v) => getContentFile(v, labId, labFileId)),
 });
 
 // the lists: a refusal is for lists the viewer's role may not open at all
@@ -220,13 +219,9 @@ const auditCases = (): Record<keyof typeof AUDIT_READS, TCase> => ({
 });
 
 const patientWriteCases = (): Record<keyof typeof PATIENT_WRITES, TCase> => ({
-  post: {
-    ok: [doctorB, (v) => postNote(v, patientId, ZPostNote.parse({ noteType: "NOTE", noteKind: "CONTACT", qualification: "DOCTOR", occurredAt: `${today}T10:00`, title: "", body: "連絡", icon: "QUALIFICATION" }), [])],
-    refused: [doctorC, (v) => postNote(v, patientId, ZPostNote.parse({ noteType: "NOTE", noteKind: "CONTACT", qualification: "DOCTOR", occurredAt: `${today}T10:00`, title: "", body: "連絡", icon: "QUALIFICATION" }), [])],
-    deniedPatient: () => patientId,
-  },
-  participants: { ok: [doctorB, (v) => addParticipant(v, patientId, v.userId)], refused: [doctorC, (v) => addParticipant(v, patientId, v.userId)], deniedPatient: () => patientId },
-  bookmark: { ok: [doctorB, (v) => setBookmark(v, patientId, true)], refused: [doctorC, (v) => setBookmark(v, patientId, true)], deniedPatient: () => patientId },
+  post: openTo(doctorB, doctorC, (v) => postNote(v, patientId, ZPostNote.parse({ noteType: "NOTE", noteKind: "CONTACT", qualification: "DOCTOR", occurredAt: `${today}T10:00`, title: "", body: "連絡", icon: "QUALIFICATION" }), [])),
+  participants: openTo(doctorB, doctorC, (v) => addParticipant(v, patientId, v.userId)),
+  bookmark: openTo(doctorB, doctorC, (v) => setBookmark(v, patientId, true)),
   registration: {
     ok: [liaisonA, async (v) => updatePatientInfo(v, patientId, ZUpdatePatient.parse({ nameKanji: "門 太郎", nameKana: "モン タロウ", sex: "MALE", birthDate: "1950/04/01", version: (await db().patient.findUniqueOrThrow({ where: { id: patientId } })).version }))],
     refused: [liaisonC, (v) => updatePatientInfo(v, patientId, ZUpdatePatient.parse({ nameKanji: "門 太郎", nameKana: "モン タロウ", sex: "MALE", birthDate: "1950/04/01", version: 1 }))],
@@ -241,7 +236,7 @@ const patientWriteCases = (): Record<keyof typeof PATIENT_WRITES, TCase> => ({
 });
 
 const contentWriteCases = (): Record<keyof typeof CONTENT_WRITES, TCase> => ({
-  comment: { ok: [doctorB, (v) => postComment(v, noteId, ZPostComment.parse({ body: "追記" }))], refused: [doctorC, (v) => postComment(v, noteId, ZPostComment.parse({ body: "追記" }))], deniedPatient: () => patientId },
+  comment: openTo(doctorB, doctorC, (v) => postComment(v, noteId, ZPostComment.parse({ body: "追記" }))),
   edit: {
     ok: [doctorB, (v) => editNote(v, noteId, ZEditNote.parse({ noteType: "NOTE", noteKind: "RECORD", qualification: "DOCTOR", occurredAt: `${today}T09:00`, title: "", body: "門の記録（修正）", icon: "QUALIFICATION" }))],
     refused: [doctorC, (v) => editNote(v, noteId, ZEditNote.parse({ noteType: "NOTE", noteKind: "RECORD", qualification: "DOCTOR", occurredAt: `${today}T09:00`, title: "", body: "x", icon: "QUALIFICATION" }))],
@@ -254,21 +249,23 @@ async function freshNote(): Promise<string> {
   return (await postNote(doctorB, patientId, ZPostNote.parse({ noteType: "NOTE", noteKind: "RECORD", qualification: "DOCTOR", occurredAt: `${today}T11:00`, title: "", body: "消す記録", icon: "QUALIFICATION" }), [])).id;
 }
 
+/** The case's call succeeds with rows of the shape and types given; its refusal is "not found" with one DENIED row. */
+async function expectCase(c: TCase, shape: TLogShape | "none", types: readonly AccessType[], patient: string, label: string) {
+  const ok = await logOf(c.ok[0], c.ok[1]);
+  expect(ok.error).toBeNull();
+  expectShape(ok.rows, shape, types, patient);
+  expectDenied(await logOf(c.refused[0], c.refused[1]), "NOT_FOUND", label, c.deniedPatient());
+}
+
 describe("each read kind writes exactly its shape of rows; each refusal one DENIED row", () => {
   it.each(Object.keys(PATIENT_READS) as (keyof typeof PATIENT_READS)[])("patient read %s", async (kind) => {
-    const [spec, c] = [PATIENT_READS[kind], patientCases()[kind]];
-    const ok = await logOf(c.ok[0], c.ok[1]);
-    expect(ok.error).toBeNull();
-    expectShape(ok.rows, spec.log, spec.types, patientId);
-    expectDenied(await logOf(c.refused[0], c.refused[1]), "NOT_FOUND", spec.label, c.deniedPatient());
+    const spec = PATIENT_READS[kind];
+    await expectCase(patientCases()[kind], spec.log, spec.types, patientId, spec.label);
   });
 
   it.each(Object.keys(CONTENT_READS) as (keyof typeof CONTENT_READS)[])("content read %s", async (kind) => {
-    const [spec, c] = [CONTENT_READS[kind], contentCases()[kind]];
-    const ok = await logOf(c.ok[0], c.ok[1]);
-    expect(ok.error).toBeNull();
-    expectShape(ok.rows, "content", spec.types, patientId);
-    expectDenied(await logOf(c.refused[0], c.refused[1]), "NOT_FOUND", spec.label, c.deniedPatient());
+    const spec = CONTENT_READS[kind];
+    await expectCase(contentCases()[kind], "content", spec.types, patientId, spec.label);
   });
 
   it.each(Object.keys(IDENTITY_READS) as (keyof typeof IDENTITY_READS)[])("identity read %s names each patient shown", async (kind) => {
@@ -289,19 +286,13 @@ describe("each read kind writes exactly its shape of rows; each refusal one DENI
   });
 
   it.each(Object.keys(PATIENT_WRITES) as (keyof typeof PATIENT_WRITES)[])("patient write %s", async (kind) => {
-    const [spec, c] = [PATIENT_WRITES[kind], patientWriteCases()[kind]];
-    const ok = await logOf(c.ok[0], c.ok[1]);
-    expect(ok.error).toBeNull();
-    expectShape(ok.rows, spec.types.length ? "content" : "none", spec.types, kind === "link" ? linkedLater : patientId);
-    expectDenied(await logOf(c.refused[0], c.refused[1]), "NOT_FOUND", spec.label, c.deniedPatient());
+    const spec = PATIENT_WRITES[kind];
+    await expectCase(patientWriteCases()[kind], spec.types.length ? "content" : "none", spec.types, kind === "link" ? linkedLater : patientId, spec.label);
   });
 
   it.each(Object.keys(CONTENT_WRITES) as (keyof typeof CONTENT_WRITES)[])("content write %s", async (kind) => {
-    const [spec, c] = [CONTENT_WRITES[kind], contentWriteCases()[kind]];
-    const ok = await logOf(c.ok[0], c.ok[1]);
-    expect(ok.error).toBeNull();
-    expectShape(ok.rows, "content", spec.types, patientId);
-    expectDenied(await logOf(c.refused[0], c.refused[1]), "NOT_FOUND", spec.label, c.deniedPatient());
+    const spec = CONTENT_WRITES[kind];
+    await expectCase(contentWriteCases()[kind], "content", spec.types, patientId, spec.label);
   });
 
   it("a guessed id and a refused one are answered alike, and both logged", async () => {
