@@ -14,12 +14,16 @@ export type TWho = { facilityId: string; roles: readonly StaffRole[] };
 
 const rolesOf = (who: TWho) => Prisma.sql`${[...who.roles]}::text[]`;
 
+/** A viewer in SQL: its facility and roles as values, or as a staff row's columns (`u`) when the system asks about its users. */
+type TWhoSql = { facility: Prisma.Sql; roles: Prisma.Sql };
+const whoSql = (who: TWho): TWhoSql => ({ facility: Prisma.sql`${who.facilityId}::uuid`, roles: rolesOf(who) });
+const STAFF_ROW: TWhoSql = { facility: Prisma.sql`u.facility_id`, roles: Prisma.sql`u.roles::text[]` };
+
 /** A viewer's access to one patient, decided once: the link ids whose contents it may see, by how. */
-export type TAccessRow = { own_links: string[]; basic_links: string[]; clinical_links: string[] };
+export type TAccessLinks = { own_links: string[]; basic_links: string[]; clinical_links: string[] };
 
 /** chiikilink_patient_access as a FROM item. */
-export const patientAccess = (who: TWho, patientId: Prisma.Sql | string, at: Date) =>
-  Prisma.sql`"chiikilink_patient_access"(${who.facilityId}::uuid, ${rolesOf(who)}, ${typeof patientId === "string" ? Prisma.sql`${patientId}::uuid` : patientId}, ${at}::timestamptz)`;
+const patientAccess = (who: TWhoSql, patient: Prisma.Sql, at: Date) => Prisma.sql`"chiikilink_patient_access"(${who.facility}, ${who.roles}, ${patient}, ${at}::timestamptz)`;
 
 /** What a gate asks beyond whether the viewer sees the patient and which links' contents it may see. */
 export type TGateAsks = { administers: boolean; reports: boolean; registers: boolean; facilities: boolean };
@@ -42,18 +46,18 @@ export const gateSql = (who: TWho, patientId: string, at: Date, asks: TGateAsks)
                     WHERE l.id = ANY (a.own_links || a.clinical_links)), '[]'::json)`
              : Prisma.sql`'[]'::json`
          } AS facilities
-    FROM ${patientAccess(who, patientId, at)} a`;
+    FROM ${patientAccess(whoSql(who), Prisma.sql`${patientId}::uuid`, at)} a`;
 
 /** The gate of a read of one content: the content, its patient and owner, and whether the viewer may see it. */
 export const contentGateSql = (who: TWho, contentId: string, at: Date, patientId?: string) => Prisma.sql`
   SELECT c.id, c.patient_id, c.owner_facility_id,
          "chiikilink_content_visible"(c.owner_link_id, c.restriction, c.category, c.is_deleted, a.own_links, a.basic_links, a.clinical_links) AS visible
     FROM "clinical_contents" c
-   CROSS JOIN LATERAL ${patientAccess(who, Prisma.sql`c.patient_id`, at)} a
+   CROSS JOIN LATERAL ${patientAccess(whoSql(who), Prisma.sql`c.patient_id`, at)} a
    WHERE c.id = ${contentId}::uuid${patientId ? Prisma.sql` AND c.patient_id = ${patientId}::uuid` : Prisma.empty}`;
 
 /** One patient's contents the viewer may see, as a relation (link ids from the gate). */
-export const contentsRelation = (patientId: string, access: Pick<TAccessRow, "own_links" | "basic_links" | "clinical_links">) => Prisma.sql`(
+export const contentsRelation = (patientId: string, access: TAccessLinks) => Prisma.sql`(
   SELECT c.* FROM "clinical_contents" c
    WHERE c.patient_id = ${patientId}::uuid
      AND "chiikilink_content_visible"(c.owner_link_id, c.restriction, c.category, c.is_deleted,
@@ -61,17 +65,17 @@ export const contentsRelation = (patientId: string, access: Pick<TAccessRow, "ow
 
 const administersExpr = (who: TWho, patient: Prisma.Sql) =>
   Prisma.sql`EXISTS (SELECT 1 FROM "chiikilink_administrable_patients"(${who.facilityId}::uuid, ${rolesOf(who)}) a WHERE a.patient_id = ${patient})`;
-const seesExpr = (who: TWho, patient: Prisma.Sql, at: Date) =>
-  Prisma.sql`EXISTS (SELECT 1 FROM "chiikilink_visible_patients"(${who.facilityId}::uuid, ${rolesOf(who)}, ${at}::timestamptz) v WHERE v.patient_id = ${patient})`;
+const seesExpr = (who: TWhoSql, patient: Prisma.Sql, at: Date) =>
+  Prisma.sql`EXISTS (SELECT 1 FROM "chiikilink_visible_patients"(${who.facility}, ${who.roles}, ${at}::timestamptz) v WHERE v.patient_id = ${patient})`;
 
 /** Patients the viewer may see, as a relation, with `administers` (whether the viewer also manages the registration). */
 export const visiblePatientsRelation = (who: TWho, at: Date) => Prisma.sql`(
   SELECT p.*, true AS sees, ${administersExpr(who, Prisma.sql`p.id`)} AS administers
-    FROM "patients" p WHERE ${seesExpr(who, Prisma.sql`p.id`, at)})`;
+    FROM "patients" p WHERE ${seesExpr(whoSql(who), Prisma.sql`p.id`, at)})`;
 
 /** Every registered patient, as a relation, with `sees` and `administers` for the viewer. */
 export const registryRelation = (who: TWho, at: Date) => Prisma.sql`(
-  SELECT p.*, ${seesExpr(who, Prisma.sql`p.id`, at)} AS sees, ${administersExpr(who, Prisma.sql`p.id`)} AS administers
+  SELECT p.*, ${seesExpr(whoSql(who), Prisma.sql`p.id`, at)} AS sees, ${administersExpr(who, Prisma.sql`p.id`)} AS administers
     FROM "patients" p)`;
 
 /**
@@ -82,7 +86,7 @@ export const registryRelation = (who: TWho, at: Date) => Prisma.sql`(
 export const facilityPatientsRelation = (who: TWho, facilityId: string, at: Date) => Prisma.sql`(
   SELECT p.*, l.id AS link_id, l.facility_patient_id, l.publication_state, l.share_basic, l.share_clinical,
          EXISTS (SELECT 1 FROM "chiikilink_consented_links"(${at}::timestamptz) c WHERE c.link_id = l.id) AS consent_in_force,
-         (${seesExpr(who, Prisma.sql`p.id`, at)} OR ${administersExpr(who, Prisma.sql`p.id`)}) AS opens
+         (${seesExpr(whoSql(who), Prisma.sql`p.id`, at)} OR ${administersExpr(who, Prisma.sql`p.id`)}) AS opens
     FROM "facility_patient_links" l JOIN "patients" p ON p.id = l.patient_id
    WHERE l.facility_id = ${facilityId}::uuid AND l.unlinked_at IS NULL)`;
 
@@ -111,14 +115,12 @@ export const existingPatientSql = (patientId: string) => Prisma.sql`SELECT id::t
 /** The user, if active and the rule lets them see the patient at `at`. */
 export const userSeesPatientSql = (userId: string, patientId: string, at: Date) => Prisma.sql`
   SELECT u.id::text AS id FROM "staff_users" u
-   WHERE u.id = ${userId}::uuid AND NOT u.is_retired
-     AND EXISTS (SELECT 1 FROM "chiikilink_visible_patients"(u.facility_id, u.roles::text[], ${at}::timestamptz) v WHERE v.patient_id = ${patientId}::uuid)`;
+   WHERE u.id = ${userId}::uuid AND NOT u.is_retired AND ${seesExpr(STAFF_ROW, Prisma.sql`${patientId}::uuid`, at)}`;
 
 /** Active users who may see the patient at `at` (the care team's candidates), by facility code and kana. */
 export const usersSeeingSql = (patientId: string, at: Date, limit: number) => Prisma.sql`
   SELECT u.id::text AS id FROM "staff_users" u JOIN "facilities" f ON f.id = u.facility_id
-   WHERE NOT u.is_retired
-     AND EXISTS (SELECT 1 FROM "chiikilink_visible_patients"(u.facility_id, u.roles::text[], ${at}::timestamptz) v WHERE v.patient_id = ${patientId}::uuid)
+   WHERE NOT u.is_retired AND ${seesExpr(STAFF_ROW, Prisma.sql`${patientId}::uuid`, at)}
    ORDER BY f.code, u.name_kana, u.id
    LIMIT ${limit}`;
 
@@ -126,6 +128,6 @@ export const usersSeeingSql = (patientId: string, at: Date, limit: number) => Pr
 export const usersSeeingContentSql = (contentId: string, userIds: readonly string[], at: Date) => Prisma.sql`
   SELECT u.id::text AS id FROM "staff_users" u
    CROSS JOIN "clinical_contents" c
-   CROSS JOIN LATERAL ${Prisma.sql`"chiikilink_patient_access"(u.facility_id, u.roles::text[], c.patient_id, ${at}::timestamptz)`} a
+   CROSS JOIN LATERAL ${patientAccess(STAFF_ROW, Prisma.sql`c.patient_id`, at)} a
    WHERE u.id = ANY (${[...userIds]}::uuid[]) AND NOT u.is_retired AND c.id = ${contentId}::uuid
      AND "chiikilink_content_visible"(c.owner_link_id, c.restriction, c.category, c.is_deleted, a.own_links, a.basic_links, a.clinical_links)`;
