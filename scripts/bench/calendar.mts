@@ -1184,7 +1184,7 @@ function renderSection(a: {
   L.push("");
   L.push(
     "**App** is the whole data-layer call as the page makes it: `getCalendar(viewer, patientId, { zoom, start, days }, now)` (lib/clinical/queries.ts, through the access gateway lib/access/gateway.ts) — " +
-      "a transaction on one pooled connection with the gate (the patient, the viewer's access and visible links, the facilities: one statement), one statement for the window " +
+      "on one pooled connection, no BEGIN/COMMIT (each statement commits whole; the log INSERT comes last): the gate (the patient, the viewer's access and visible links, the facilities: one statement), one statement for the window " +
       "(the counts grouped by column, the stays' ADMISSION items, files spanning the window, the first and last day), then the access-log rows (one INSERT) — or `listCalendarCell` for a cell (the gate, the items with their total, the log rows). " +
       "**Floor** is hand-written SQL returning the same rows with `pg` (the visible links computed once in a CTE under the same rule: own link active, or published + 診療情報 shared + consent in force with the viewer's own link viewing; " +
       "then the grouped counts per day/category/owner facility and the ADMISSION rows — for a cell, its items with content and the total), no transaction, no log. " +
