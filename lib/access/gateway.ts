@@ -318,9 +318,7 @@ export async function readPatient<T>(
     (s) =>
       gated(s, viewer, patientId, now, spec, opts.asked ?? patientId, async (g) => {
         const o = await fn(patientScope(s, viewer, patientId, now, g));
-        // the page: PATIENT_VIEW where the rule lets the viewer see the patient, PATIENT_ADMIN_VIEW where only the registration is open
-        const fallback = spec.types.length === 2 && spec.need === "records-or-registration" && !g.seesPatient ? spec.types[1]! : spec.types[0];
-        return { value: o.value, rows: rowsOf(spec.log, typeOf(spec.types, o.type, fallback), patientId, o) };
+        return { value: o.value, rows: rowsOf(spec.log, typeOf(spec.types, o.type, spec.types[0]), patientId, o) };
       }),
     opts.timeout,
   );

@@ -322,7 +322,8 @@ export async function getPatientPage(viewer: TViewer, id: string, now: Date = ne
         links: rows.filter((l) => l.unlinkedAt === null),
         pastLinks: scope.administers ? rows.filter((l) => l.unlinkedAt !== null) : [],
       };
-      return { value: page };
+      // PATIENT_VIEW where the rule lets the viewer see the patient, PATIENT_ADMIN_VIEW where only the registration is open
+      return { value: page, type: scope.seesPatient ? "PATIENT_VIEW" : "PATIENT_ADMIN_VIEW" };
     },
     { now },
   );
