@@ -8,6 +8,7 @@ import type { TTerminal } from "@/lib/auth/terminal";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import type { TChangePassword, TResetByQuestion, TSecretQuestion, TSignIn } from "@/lib/auth/schema";
 import { AppError } from "@/lib/errors";
+import { countFailure, failureKind } from "@/lib/auth/lockout";
 
 export type TSignInFailure = "NO_CERTIFICATE" | "INVALID" | "LOCKED" | "RETIRED" | "FACILITY_MISMATCH";
 
@@ -43,31 +44,6 @@ export async function recordSignInEvent(e: TEventInput, tx: TTx = db()): Promise
 }
 
 const userWithSecrets = { omit: { passwordHash: false, secretAnswerHash: false } } as const;
-
-/**
- * Counts a failed password (or secret answer) and locks the account at the threshold. The count
- * is re-read under a row lock, so failures arriving at the same time are each counted and one
- * cannot clear a lock another has just set. Returns "locks" when this failure locked the account,
- * "locked" when a simultaneous attempt had locked it already.
- */
-async function countFailure(tx: TTx, userId: string, now: Date): Promise<"counted" | "locks" | "locked"> {
-  const { LOCKOUT_THRESHOLD, LOCKOUT_MINUTES } = env();
-  const [user] = await tx.$queryRaw<{ failedSignInCount: number; lockedUntil: Date | null }[]>`
-    SELECT failed_sign_in_count AS "failedSignInCount", locked_until AS "lockedUntil"
-    FROM staff_users WHERE id = ${userId}::uuid FOR UPDATE`;
-  if (user?.lockedUntil && user.lockedUntil > now) return "locked";
-  const previous = !user || user.lockedUntil ? 0 : user.failedSignInCount;
-  const count = previous + 1;
-  const locks = count >= LOCKOUT_THRESHOLD;
-  await tx.staffUser.update({
-    where: { id: userId },
-    data: { failedSignInCount: locks ? 0 : count, lockedUntil: locks ? new Date(now.getTime() + LOCKOUT_MINUTES * 60_000) : null },
-  });
-  return locks ? "locks" : "counted";
-}
-
-const failureKind = (outcome: "counted" | "locks" | "locked", counted: SignInEventKind): SignInEventKind =>
-  outcome === "locks" ? "LOCKED" : outcome === "locked" ? "LOCKED_ATTEMPT" : counted;
 
 /**
  * Personal sign-in on a verified terminal (C1). On success opens a database session bound to the
