@@ -25,6 +25,7 @@ import { ensureCa, loadCa } from "@/lib/pki/mutations";
 import { checkTerminalCertificate } from "@/lib/pki/queries";
 import { issueServerCertificate } from "@/lib/pki/forge";
 import { encodeTerminalHeader, TERMINAL_HEADER } from "@/lib/auth/terminal";
+import { pruneThrottle } from "@/lib/auth/mutations";
 import { refusalPage } from "@/lib/server/refusal-page";
 import { seedDemoRegionIfEmpty } from "@/prisma/seed";
 
@@ -123,6 +124,8 @@ async function main() {
       .catch((err) => log(`password-expiry reminders: ${err instanceof Error ? err.message : String(err)}`));
   remindPasswords();
   setInterval(remindPasswords, 24 * 3600_000).unref();
+  // sign-in rate-limit windows that have passed are forgotten hourly (the limits count within a window only)
+  setInterval(() => void pruneThrottle().catch((err) => log(`sign-in throttle: ${err instanceof Error ? err.message : String(err)}`)), 3600_000).unref();
   // notice e-mails left in the outbox (SMTP down, or a retry due) go out within a minute
   setInterval(() => void deliverPendingMail().catch((err) => log(`mail outbox: ${err instanceof Error ? err.message : String(err)}`)), 60_000).unref();
   const { certPem: caCertPem, created } = await ensureCa();

@@ -40,6 +40,10 @@ const ZEnv = z.object({
   IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(5).default(300),
   LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).default(5),
   LOCKOUT_MINUTES: z.coerce.number().int().min(1).default(15),
+  /** failed sign-in and password-reset attempts allowed per terminal, and per login ID, in a window */
+  SIGN_IN_LIMIT_PER_TERMINAL: z.coerce.number().int().min(1).default(30),
+  SIGN_IN_LIMIT_PER_LOGIN_ID: z.coerce.number().int().min(1).default(10),
+  SIGN_IN_LIMIT_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
   PASSWORD_MAX_AGE_MONTHS: z.coerce.number().int().min(1).default(2),
   PASSWORD_EXPIRY_WARNING_DAYS: z.coerce.number().int().min(0).default(14),
   PASSWORD_HISTORY_COUNT: z.coerce.number().int().min(1).default(5),

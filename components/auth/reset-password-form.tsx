@@ -10,6 +10,7 @@ import { findSecretQuestionAction, resetPasswordAction } from "@/lib/auth/action
 export function ResetPasswordForm() {
   const { t } = useI18n();
   const [loginId, setLoginId] = useState("");
+  const [email, setEmail] = useState("");
   const [question, setQuestion] = useState<string | null>(null);
   const lookup = useActionForm(findSecretQuestionAction, (d) => setQuestion(d.question));
   const reset = useActionForm(resetPasswordAction);
@@ -31,6 +32,9 @@ export function ResetPasswordForm() {
         <Field label={t("login.loginId")} name="loginId" errors={lookup.fieldErrors} required>
           <Input name="loginId" value={loginId} onChange={(e) => setLoginId(e.target.value)} autoCapitalize="none" errors={lookup.fieldErrors} />
         </Field>
+        <Field label={t("reset.email")} name="email" errors={lookup.fieldErrors} required>
+          <Input name="email" type="email" value={email} onChange={(e) => setEmail(e.target.value)} autoCapitalize="none" autoComplete="email" errors={lookup.fieldErrors} />
+        </Field>
         <div className="flex gap-3">
           <Button type="submit" disabled={lookup.pending}>
             {lookup.pending ? t("common.loading") : t("reset.showQuestion")}
@@ -46,6 +50,7 @@ export function ResetPasswordForm() {
     <form method="post" onSubmit={reset.onSubmit} noValidate>
       <FormResultAlert result={reset.result} />
       <input type="hidden" name="loginId" value={loginId} />
+      <input type="hidden" name="email" value={email} />
       <p className="mb-2 text-sm text-slate-600">
         {t("login.loginId")}: <strong>{loginId}</strong>
       </p>

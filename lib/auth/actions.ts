@@ -2,9 +2,8 @@
 
 import { cookies } from "next/headers";
 import { runAction } from "@/lib/action-result";
-import { changePassword, resetPasswordByQuestion, setSecretQuestion, endSession } from "@/lib/auth/mutations";
-import { findSecretQuestion } from "@/lib/auth/queries";
-import { ZChangePassword, ZResetByQuestion, ZSecretQuestion, ZSignIn } from "@/lib/auth/schema";
+import { changePassword, endSession, lookUpSecretQuestion, resetPasswordByQuestion, setSecretQuestion } from "@/lib/auth/mutations";
+import { ZChangePassword, ZResetByQuestion, ZResetLookup, ZSecretQuestion } from "@/lib/auth/schema";
 import { getSessionState, getTerminal, requireViewer } from "@/lib/auth/viewer";
 import { AppError } from "@/lib/errors";
 import { LOCALE_COOKIE, toLocale } from "@/lib/i18n";
@@ -19,12 +18,15 @@ export async function setSecretQuestionAction(input: unknown) {
   return runAction(ZSecretQuestion, input, (data) => setSecretQuestion(viewer, data));
 }
 
-/** Before sign-in: the question for a login ID (the page is still behind the terminal certificate). */
+/**
+ * Before sign-in (the pages are still behind the terminal certificate): the question for a login
+ * ID and its registered e-mail address, then the reset itself. Both answer alike for any ID.
+ */
 export async function findSecretQuestionAction(input: unknown) {
-  return runAction(ZSignIn.pick({ loginId: true }), input, async ({ loginId }) => {
-    const question = await findSecretQuestion(loginId);
-    if (!question) throw new AppError("VALIDATION", "no question", { loginId: ["reset.noQuestion"] });
-    return { question };
+  const terminal = await getTerminal();
+  return runAction(ZResetLookup, input, async (data) => {
+    if (!terminal) throw new AppError("FORBIDDEN", "no terminal");
+    return lookUpSecretQuestion(data, terminal, terminal.remoteAddress ?? null);
   });
 }
 

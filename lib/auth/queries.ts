@@ -81,9 +81,3 @@ export async function loadSession(sessionId: string | undefined, terminal: TTerm
     needsSecretQuestion: !u.secretQuestion,
   };
 }
-
-/** The question shown on the forgotten-password form; null when the ID has none (or is unknown). */
-export async function findSecretQuestion(loginId: string): Promise<string | null> {
-  const u = await db().staffUser.findUnique({ where: { loginId }, select: { secretQuestion: true, isRetired: true } });
-  return u && !u.isRetired ? u.secretQuestion : null;
-}

@@ -29,10 +29,14 @@ export const ZSecretQuestion = z.object({
 });
 export type TSecretQuestion = z.infer<typeof ZSecretQuestion>;
 
-export const ZResetByQuestion = z
-  .object({
-    loginId: z.string().trim().min(1, { message: "v.loginId.required" }).max(64, { message: "v.tooLong" }),
-    answer: z.string().trim().min(1, { message: "v.secretAnswer.required" }).max(200, { message: "v.tooLong" }),
-  })
-  .and(ZNewPassword);
+/** Forgotten password: the ID and the registered e-mail address (both needed before the question shows). */
+export const ZResetLookup = z.object({
+  loginId: z.string().trim().min(1, { message: "v.loginId.required" }).max(64, { message: "v.tooLong" }),
+  email: z.string().trim().min(1, { message: "v.email.required" }).max(254, { message: "v.tooLong" }),
+});
+export type TResetLookup = z.infer<typeof ZResetLookup>;
+
+export const ZResetByQuestion = ZResetLookup.extend({
+  answer: z.string().trim().min(1, { message: "v.secretAnswer.required" }).max(200, { message: "v.tooLong" }),
+}).and(ZNewPassword);
 export type TResetByQuestion = z.infer<typeof ZResetByQuestion>;

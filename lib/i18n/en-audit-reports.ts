@@ -15,6 +15,7 @@ export const enAuditReports: Record<keyof typeof jaAuditReports, string> = {
   "enum.SignInEventKind.PASSWORD_RESET_BY_ADMIN": "Password reset by an admin",
   "enum.SignInEventKind.PASSWORD_RESET_BY_QUESTION": "Password reset (secret question)",
   "enum.SignInEventKind.PASSWORD_RESET_FAILURE": "Password reset failed",
+  "enum.SignInEventKind.RATE_LIMITED": "Refused: too many attempts",
   "enum.SignInEventKind.SIGN_OUT": "Signed out",
   "enum.SignInEventKind.IDLE_TIMEOUT": "Signed out (idle)",
 

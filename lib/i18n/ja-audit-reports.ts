@@ -14,6 +14,7 @@ export const jaAuditReports = {
   "enum.SignInEventKind.PASSWORD_RESET_BY_ADMIN": "パスワード再発行（管理者）",
   "enum.SignInEventKind.PASSWORD_RESET_BY_QUESTION": "パスワード再設定（秘密の質問）",
   "enum.SignInEventKind.PASSWORD_RESET_FAILURE": "パスワード再設定の失敗",
+  "enum.SignInEventKind.RATE_LIMITED": "試行回数の超過による拒否",
   "enum.SignInEventKind.SIGN_OUT": "ログアウト",
   "enum.SignInEventKind.IDLE_TIMEOUT": "自動ログアウト（無操作）",
 

@@ -1,5 +1,9 @@
 import { expect, test } from "@playwright/test";
+import { DEMO_SECRET_ANSWER, DEMO_SECRET_QUESTION } from "../fixtures/demo-constants";
 import { DEMO_PASSWORD, expectSignedIn, FACILITY, facilityContext, origin, screenshot, signIn, withDb } from "./fixtures";
+
+/** One answer for a wrong password, an unknown ID, another facility's user and a retired user (issue 15). */
+const INVALID = "ユーザーIDまたはパスワードが正しくないか、このユーザーIDはこの端末では利用できません。所属施設の端末からログインしてください。";
 
 /** The database's clock now: sign-in events of this test are those at or after it (other tests sign these users in too). */
 const dbNow = async () => (await withDb((c) => c.query<{ t: Date }>("SELECT now() AS t"))).rows[0]!.t;
@@ -10,7 +14,7 @@ test("five wrong passwords lock the account, and then even the right one is refu
   const page = await context.newPage();
   for (let i = 1; i <= 4; i++) {
     await signIn(page, "pharmacist", `Wrong${i}pass`);
-    await expect(page.getByTestId("login-error")).toHaveText("ユーザーIDまたはパスワードが正しくありません。");
+    await expect(page.getByTestId("login-error")).toHaveText(INVALID);
   }
   await signIn(page, "pharmacist", "Wrong5pass");
   await expect(page.getByTestId("login-error")).toContainText("ロックされています");
@@ -92,8 +96,12 @@ test("an expired password forces a change; one about to expire shows a warning o
 test("a user of one facility cannot sign in on another facility's terminal; the secretariat can", async ({ browser }) => {
   const context = await facilityContext(browser, FACILITY.hospital);
   const page = await context.newPage();
+  const since = await dbNow();
   await signIn(page, "clinic-doctor");
-  await expect(page.getByTestId("login-error")).toContainText("この端末の施設では利用できません");
+  // the right password on the wrong terminal answers like a wrong one (no password oracle); the log says why
+  await expect(page.getByTestId("login-error")).toHaveText(INVALID);
+  const events = await withDb((c) => c.query("SELECT kind FROM sign_in_events WHERE login_id = 'clinic-doctor' AND at >= $1", [since]));
+  expect(events.rows.map((r) => r.kind)).toEqual(["FACILITY_MISMATCH"]);
   await signIn(page, "jimukyoku");
   await expectSignedIn(page);
   await context.close();
@@ -104,7 +112,7 @@ test("a retired user cannot sign in", async ({ browser }) => {
   const context = await facilityContext(browser, "2000401");
   const page = await context.newPage();
   await signIn(page, "aoba-nurse");
-  await expect(page.getByTestId("login-error")).toContainText("利用を停止しています");
+  await expect(page.getByTestId("login-error")).toHaveText(INVALID);
   await context.close();
 });
 
@@ -117,5 +125,45 @@ test("the interface switches to English and back", async ({ browser }) => {
   await screenshot(page, "login-english");
   await page.getByRole("button", { name: "日本語" }).click();
   await expect(page.getByRole("heading", { name: "ログイン" })).toBeVisible();
+  await context.close();
+});
+
+test("an unknown ID answers like a known one, and the forgotten-password form shows the question only for the ID and its registered e-mail", async ({ browser }) => {
+  const context = await facilityContext(browser, "2000501");
+  const page = await context.newPage();
+  await signIn(page, "no-such-user", "Wrong1pass");
+  await expect(page.getByTestId("login-error")).toHaveText(INVALID);
+
+  const saved = await withDb((c) => c.query("SELECT password_hash FROM staff_users WHERE login_id = 'sakura-cm'"));
+  await page.goto(`${origin()}/password/forgot`);
+  const notVerified = "入力された内容では再設定できません";
+  const answers: string[] = [];
+  for (const [loginId, email] of [
+    ["no-such-user", "no-such-user@example.jp"],
+    ["sakura-cm", "someone-else@example.jp"],
+  ]) {
+    await page.getByLabel("ユーザーID").fill(loginId!);
+    await page.getByLabel("登録メールアドレス").fill(email!);
+    await page.getByRole("button", { name: "秘密の質問を表示" }).click();
+    await expect(page.getByText(notVerified)).toBeVisible();
+    answers.push(await page.locator("main").innerText());
+  }
+  // the page reads the same for an unknown ID and for a real one with the wrong address
+  expect(answers[0]).toBe(answers[1]);
+  await screenshot(page, "password-forgot-not-verified");
+
+  await page.getByLabel("登録メールアドレス").fill("sakura-cm@example.jp");
+  await page.getByRole("button", { name: "秘密の質問を表示" }).click();
+  await expect(page.getByText(DEMO_SECRET_QUESTION)).toBeVisible();
+  await page.getByLabel(/秘密の質問/).fill(DEMO_SECRET_ANSWER);
+  await page.getByLabel("新しいパスワード", { exact: true }).fill("Forgot2026pass");
+  await page.getByLabel(/確認/).fill("Forgot2026pass");
+  await screenshot(page, "password-forgot-question");
+  await page.getByRole("button", { name: "パスワードを再設定する" }).click();
+  await expect(page.getByText("パスワードを再設定しました")).toBeVisible();
+  await signIn(page, "sakura-cm", "Forgot2026pass");
+  await expectSignedIn(page);
+  // the demo user keeps the demo password for the other tests
+  await withDb((c) => c.query("UPDATE staff_users SET password_hash = $1 WHERE login_id = 'sakura-cm'", [saved.rows[0].password_hash]));
   await context.close();
 });

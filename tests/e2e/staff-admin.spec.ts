@@ -50,7 +50,8 @@ test("a facility admin registers, retires and cannot reach other facilities' sta
   const again = await facilityContext(browser, FACILITY.hospital);
   const retired = await again.newPage();
   await signIn(retired, "hosp-nurse1", temporary);
-  await expect(retired.getByTestId("login-error")).toContainText("利用を停止しています");
+  // a retired user gets the answer a wrong password gets (no hint which IDs exist); the log says why
+  await expect(retired.getByTestId("login-error")).toContainText("ユーザーIDまたはパスワードが正しくないか");
   await again.close();
   await context.close();
 });

@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { SignInEventKind } from "@/generated/prisma/enums";
 import { db } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
@@ -7,6 +7,7 @@ import { verifySecret } from "@/lib/auth/hash";
 import {
   changePassword,
   endSession,
+  lookUpSecretQuestion,
   resetPasswordByQuestion,
   setSecretQuestion,
   signIn,
@@ -14,7 +15,7 @@ import {
   touchSession,
   type TSignInFailure,
 } from "@/lib/auth/mutations";
-import { findSecretQuestion, loadSession } from "@/lib/auth/queries";
+import { loadSession } from "@/lib/auth/queries";
 import { passwordExpiresAt } from "@/lib/auth/password-policy";
 import type { TTerminal } from "@/lib/auth/terminal";
 import { AppError, type TErrorCode } from "@/lib/errors";
@@ -51,6 +52,12 @@ afterEach(() => {
   while (envRestore.length) envRestore.pop()!();
   resetEnvCache();
 });
+/** Each test starts with no rate-limit history (the terminals here are shared by the whole file). */
+beforeEach(async () => {
+  await db().$executeRaw`DELETE FROM sign_in_throttle`;
+});
+/** Time passing beyond the lock also passes the rate-limit window. */
+const forgetThrottle = () => db().$executeRaw`DELETE FROM sign_in_throttle`;
 
 async function signInFailure(p: Promise<unknown>): Promise<TSignInFailure> {
   const err = await p.then(
@@ -75,6 +82,13 @@ const eventsOf = (loginId: string) => db().signInEvent.findMany({ where: { login
 const kindsOf = async (loginId: string) => (await eventsOf(loginId)).map((e) => e.kind);
 const countKind = async (loginId: string, kind: SignInEventKind) => (await kindsOf(loginId)).filter((k) => k === kind).length;
 const userRow = (id: string) => db().staffUser.findUniqueOrThrow({ where: { id } });
+/** The e-mail address registered for a test user (the forgotten-password form asks for it). */
+const emailOf = (loginId: string) => `${loginId}@example.jp`;
+let emailSeq = 0;
+const staffWithEmail = (input: Parameters<typeof createStaff>[0]) => {
+  const loginId = `mailuser${++emailSeq}-${crypto.randomBytes(3).toString("hex")}`;
+  return createStaff({ ...input, loginId, email: emailOf(loginId) });
+};
 
 /** `months` calendar months before `d`, clamped to the month's end (31 Mar − 1 month → 28/29 Feb). */
 function monthsBefore(d: Date, months: number): Date {
@@ -150,6 +164,7 @@ describe("signIn", () => {
     expect((await userRow(user.id)).lockedUntil).not.toBeNull();
 
     await db().staffUser.update({ where: { id: user.id }, data: { lockedUntil: new Date(Date.now() - 1000) } });
+    await forgetThrottle();
     // a wrong password after the lock passed is the first failure of a new count, not a new lock
     expect(await signInFailure(signIn({ loginId: user.loginId, password: "Wrong2pass" }, terminalA, null))).toBe("INVALID");
     expect((await userRow(user.id)).failedSignInCount).toBe(1);
@@ -207,9 +222,9 @@ describe("signIn", () => {
     expect(events[0]).toMatchObject({ kind: "FAILURE", userId: null, facilityId: facilityA.id, certSerial: terminalA.serial, ip: "192.0.2.11" });
   });
 
-  it("refuses a retired user even with the right password", async () => {
+  it("refuses a retired user even with the right password, with the answer a wrong password gets", async () => {
     const { user } = await createStaff({ facilityId: facilityA.id, isRetired: true });
-    expect(await signInFailure(signIn({ loginId: user.loginId, password: DEMO_PASSWORD }, terminalA, null))).toBe("RETIRED");
+    expect(await signInFailure(signIn({ loginId: user.loginId, password: DEMO_PASSWORD }, terminalA, null))).toBe("INVALID");
     expect(await kindsOf(user.loginId)).toEqual(["RETIRED_ATTEMPT"]);
     expect(await db().userSession.count({ where: { userId: user.id } })).toBe(0);
   });
@@ -219,15 +234,16 @@ describe("signIn", () => {
     expect(await signInFailure(signIn({ loginId: user.loginId, password: "Wrong1pass" }, terminalA, null))).toBe("INVALID");
   });
 
-  it("refuses a user of an inactive facility as RETIRED", async () => {
+  it("refuses a user of an inactive facility as INVALID, and records why", async () => {
     const closed = await createFacility({ isActive: false });
     const { user } = await createStaff({ facilityId: closed.id });
-    expect(await signInFailure(signIn({ loginId: user.loginId, password: DEMO_PASSWORD }, terminalOf(closed), null))).toBe("RETIRED");
+    expect(await signInFailure(signIn({ loginId: user.loginId, password: DEMO_PASSWORD }, terminalOf(closed), null))).toBe("INVALID");
+    expect((await eventsOf(user.loginId)).map((e) => [e.kind, e.detail])).toEqual([["RETIRED_ATTEMPT", "facility inactive"]]);
   });
 
-  it("refuses a user of facility A on facility B's terminal", async () => {
+  it("refuses a user of facility A on facility B's terminal as INVALID (no password oracle), and records why", async () => {
     const { user } = await createStaff({ facilityId: facilityA.id });
-    expect(await signInFailure(signIn({ loginId: user.loginId, password: DEMO_PASSWORD }, terminalB, null))).toBe("FACILITY_MISMATCH");
+    expect(await signInFailure(signIn({ loginId: user.loginId, password: DEMO_PASSWORD }, terminalB, null))).toBe("INVALID");
     const events = await eventsOf(user.loginId);
     expect(events.map((e) => e.kind)).toEqual(["FACILITY_MISMATCH"]);
     expect(events[0]!.certSerial).toBe(terminalB.serial);
@@ -329,7 +345,7 @@ describe("loadSession", () => {
     const viewer = await viewerFor(user);
     await setSecretQuestion(viewer, { question: "好きな花は？", answer: "Ｓａｋｕｒａ " });
     expect(await loadSession(sessionId, terminalA)).toMatchObject({ ok: true, needsSecretQuestion: false });
-    expect(await findSecretQuestion(user.loginId)).toBe("好きな花は？");
+    expect((await userRow(user.id)).secretQuestion).toBe("好きな花は？");
     // the answer is stored normalised: another width and case match it
     const { secretAnswerHash } = await db().staffUser.findUniqueOrThrow({ where: { id: user.id }, omit: { secretAnswerHash: false } });
     expect(await verifySecret(secretAnswerHash!, "sakura")).toBe(true);
@@ -488,7 +504,7 @@ describe("changePassword", () => {
 });
 
 describe("resetPasswordByQuestion", () => {
-  const reset = (loginId: string, answer: string, newPassword = "Reset2026pass") => ({ loginId, answer, newPassword, confirmPassword: newPassword });
+  const reset = (loginId: string, answer: string, newPassword = "Reset2026pass") => ({ loginId, email: emailOf(loginId), answer, newPassword, confirmPassword: newPassword });
 
   it.each([
     ["as registered", DEMO_SECRET_ANSWER],
@@ -496,7 +512,7 @@ describe("resetPasswordByQuestion", () => {
     ["with extra spaces around it", `   ${DEMO_SECRET_ANSWER}  `],
     ["with a tab and a full-width space", `\t${DEMO_SECRET_ANSWER} \u3000`],
   ])("sets the new password with the right answer %s and ends the user's sessions", async (_name, answer) => {
-    const { user } = await createStaff({ facilityId: facilityA.id, mustChangePassword: true });
+    const { user } = await staffWithEmail({ facilityId: facilityA.id, mustChangePassword: true });
     const first = await signIn({ loginId: user.loginId, password: DEMO_PASSWORD }, terminalA, null);
     const second = await signIn({ loginId: user.loginId, password: DEMO_PASSWORD }, terminalA, null);
 
@@ -515,21 +531,21 @@ describe("resetPasswordByQuestion", () => {
   });
 
   it("accepts a full-width form of a Latin answer", async () => {
-    const { user } = await createStaff({ facilityId: facilityA.id });
+    const { user } = await staffWithEmail({ facilityId: facilityA.id });
     await setSecretQuestion(await viewerFor(user), { question: DEMO_SECRET_QUESTION, answer: "Chiiki Hospital" });
     await resetPasswordByQuestion(reset(user.loginId, "ＣＨＩＩＫＩ　　ｈｏｓｐｉｔａｌ"), terminalA, null);
     expect((await signIn({ loginId: user.loginId, password: "Reset2026pass" }, terminalA, null)).userId).toBe(user.id);
   });
 
   it("refuses a password used before", async () => {
-    const { user } = await createStaff({ facilityId: facilityA.id });
+    const { user } = await staffWithEmail({ facilityId: facilityA.id });
     expect(await appError(resetPasswordByQuestion(reset(user.loginId, DEMO_SECRET_ANSWER, DEMO_PASSWORD), terminalA, null), "VALIDATION")).toEqual({
       newPassword: ["password.reused"],
     });
   });
 
   it("counts wrong answers towards the lock", async () => {
-    const { user } = await createStaff({ facilityId: facilityA.id });
+    const { user } = await staffWithEmail({ facilityId: facilityA.id });
     for (let i = 1; i <= 4; i++) {
       expect(await appError(resetPasswordByQuestion(reset(user.loginId, `違う答え${i}`), terminalA, null), "VALIDATION")).toEqual({
         answer: ["reset.wrongAnswer"],
@@ -549,7 +565,7 @@ describe("resetPasswordByQuestion", () => {
   });
 
   it("counts wrong passwords and wrong answers together", async () => {
-    const { user } = await createStaff({ facilityId: facilityA.id });
+    const { user } = await staffWithEmail({ facilityId: facilityA.id });
     for (let i = 0; i < 3; i++) await signInFailure(signIn({ loginId: user.loginId, password: "Wrong1pass" }, terminalA, null));
     await appError(resetPasswordByQuestion(reset(user.loginId, "違う答え"), terminalA, null), "VALIDATION");
     expect(await appError(resetPasswordByQuestion(reset(user.loginId, "違う答え"), terminalA, null), "VALIDATION")).toEqual({
@@ -558,17 +574,180 @@ describe("resetPasswordByQuestion", () => {
     expect(await signInFailure(signIn({ loginId: user.loginId, password: DEMO_PASSWORD }, terminalA, null))).toBe("LOCKED");
   });
 
-  it("is unavailable for unknown, retired, question-less users and on another facility's terminal", async () => {
-    const unavailable = { loginId: ["reset.unavailable"] };
-    expect(await appError(resetPasswordByQuestion(reset("no-such-user-x", DEMO_SECRET_ANSWER), terminalA, null), "VALIDATION")).toEqual(unavailable);
+  it("answers one message for an unknown ID, a wrong e-mail, a retired or question-less user and another facility's terminal", async () => {
+    const notVerified = { loginId: ["reset.notVerified"] };
+    const retired = (await staffWithEmail({ facilityId: facilityA.id, isRetired: true })).user;
+    const noQuestion = (await staffWithEmail({ facilityId: facilityA.id, withSecretQuestion: false })).user;
+    const noEmail = (await createStaff({ facilityId: facilityA.id })).user;
+    const ok = (await staffWithEmail({ facilityId: facilityA.id })).user;
+    const cases: [string, { loginId: string; email: string }, TTerminal][] = [
+      ["unknown ID", { loginId: "no-such-user-x", email: emailOf("no-such-user-x") }, terminalA],
+      ["wrong e-mail", { loginId: ok.loginId, email: "someone@example.jp" }, terminalA],
+      ["no e-mail registered", { loginId: noEmail.loginId, email: emailOf(noEmail.loginId) }, terminalA],
+      ["retired", { loginId: retired.loginId, email: emailOf(retired.loginId) }, terminalA],
+      ["no question", { loginId: noQuestion.loginId, email: emailOf(noQuestion.loginId) }, terminalA],
+      ["another facility's terminal", { loginId: ok.loginId, email: emailOf(ok.loginId) }, terminalB],
+    ];
+    for (const [name, who, terminal] of cases) {
+      expect(await appError(lookUpSecretQuestion(who, terminal, null), "VALIDATION"), name).toEqual(notVerified);
+      const full = { ...reset(who.loginId, DEMO_SECRET_ANSWER), email: who.email };
+      expect(await appError(resetPasswordByQuestion(full, terminal, null), "VALIDATION"), name).toEqual(notVerified);
+    }
+    // each refusal is recorded with its reason, and nobody's password changed or lock moved
+    const [okEvents] = await Promise.all([eventsOf(ok.loginId)]);
+    expect(okEvents.map((e) => e.detail)).toEqual([
+      "question: e-mail does not match",
+      "reset: e-mail does not match",
+      `question: terminal of facility ${facilityB.code}`,
+      `reset: terminal of facility ${facilityB.code}`,
+    ]);
+    expect((await userRow(ok.id)).failedSignInCount).toBe(0);
+    expect(await countKind("no-such-user-x", "PASSWORD_RESET_FAILURE")).toBe(2);
+    // the ID and its registered address (any width or case) show the question
+    expect(await lookUpSecretQuestion({ loginId: ok.loginId, email: `  ${emailOf(ok.loginId).toUpperCase()} ` }, terminalA, null)).toEqual({ question: DEMO_SECRET_QUESTION });
+  });
+});
+
+describe("attempts that arrive at the same time (issue 15)", () => {
+  const BURST = 50;
+  const reset = (loginId: string, answer: string) => ({ loginId, email: emailOf(loginId), answer, newPassword: "Burst2026pass", confirmPassword: "Burst2026pass" });
+
+  /** The outcome of each attempt: "ok", a sign-in failure code, or a reset's error key. */
+  const outcomeOf = (p: Promise<unknown>) =>
+    p.then(
+      () => "ok",
+      (e: unknown) => (e instanceof SignInError ? e.code : e instanceof AppError ? Object.values(e.fieldErrors).flat()[0]! : String(e)),
+    );
+
+  /**
+   * The rule for a burst, read from its events (written one at a time, under the user row's lock):
+   * at most LOCKOUT_THRESHOLD − 1 failures in a row, then the lock; a success (at most one) only
+   * before the lock, starting the count again; after the lock, nothing but refusals.
+   */
+  async function expectLockHeld(loginId: string, successKind: SignInEventKind, failureKind: SignInEventKind) {
+    const kinds = await kindsOf(loginId);
+    let run = 0;
+    let isLocked = false;
+    for (const k of kinds) {
+      if (isLocked) expect(k).toBe("LOCKED_ATTEMPT");
+      else if (k === failureKind) expect(++run).toBeLessThan(5);
+      else if (k === "LOCKED") {
+        expect(run).toBe(4);
+        isLocked = true;
+      } else if (k === successKind) run = 0;
+      else throw new Error(`unexpected event ${k}`);
+    }
+    expect(isLocked).toBe(true);
+    expect(kinds.filter((k) => k === successKind).length).toBeLessThanOrEqual(1);
+  }
+
+  it(`${BURST} wrong passwords and the right one at once: nothing gets in once the threshold is reached`, async () => {
+    const { user } = await createStaff({ facilityId: facilityA.id });
+    for (let i = 0; i < 5; i++) await signInFailure(signIn({ loginId: user.loginId, password: `Wrong${i}pass` }, terminalA, null));
+    const burst = [...Array.from({ length: BURST }, (_, i) => signIn({ loginId: user.loginId, password: `Burst${i}pass` }, terminalA, null)), signIn({ loginId: user.loginId, password: DEMO_PASSWORD }, terminalA, null)];
+    const outcomes = await Promise.all(burst.map(outcomeOf));
+    expect(outcomes.filter((o) => o === "ok")).toEqual([]);
+    expect(new Set(outcomes)).toEqual(new Set(["LOCKED", "RATE_LIMITED"]));
+    expect(await db().userSession.count({ where: { userId: user.id } })).toBe(0);
+    // the rate limit stops most of the burst before any lock is taken; no password was compared
+    expect(await countKind(user.loginId, "RATE_LIMITED")).toBeGreaterThanOrEqual(BURST + 1 - 10);
+    expect(await countKind(user.loginId, "FAILURE")).toBe(4);
+  });
+
+  it(`${BURST} wrong passwords and the right one at once, even without a rate limit: at most the threshold is tried, and a success only before the lock`, async () => {
+    setEnv({ SIGN_IN_LIMIT_PER_LOGIN_ID: "1000", SIGN_IN_LIMIT_PER_TERMINAL: "1000" });
+    for (let round = 0; round < 3; round++) {
+      const { user } = await createStaff({ facilityId: facilityA.id });
+      const right = signIn({ loginId: user.loginId, password: DEMO_PASSWORD }, terminalA, null);
+      const wrong = Array.from({ length: BURST }, (_, i) => signIn({ loginId: user.loginId, password: `Burst${i}pass` }, terminalA, null));
+      const outcomes = await Promise.all([...wrong, right].map(outcomeOf));
+      const successes = outcomes.filter((o) => o === "ok").length;
+      expect(successes).toBeLessThanOrEqual(1);
+      // a success starts the count again, so at most one run of four before it and one after
+      expect(outcomes.filter((o) => o === "INVALID").length).toBeLessThanOrEqual(4 * (1 + successes));
+      expect(outcomes.filter((o) => o === "LOCKED").length).toBeGreaterThanOrEqual(BURST - 8);
+      await expectLockHeld(user.loginId, "SUCCESS", "FAILURE");
+      expect((await userRow(user.id)).lockedUntil!.getTime()).toBeGreaterThan(Date.now());
+    }
+  });
+
+  it(`${BURST} wrong secret answers and the right one at once: the same for the password reset`, async () => {
+    setEnv({ SIGN_IN_LIMIT_PER_LOGIN_ID: "1000", SIGN_IN_LIMIT_PER_TERMINAL: "1000" });
+    const { user } = await staffWithEmail({ facilityId: facilityA.id });
+    const right = resetPasswordByQuestion(reset(user.loginId, DEMO_SECRET_ANSWER), terminalA, null);
+    const wrong = Array.from({ length: BURST }, (_, i) => resetPasswordByQuestion(reset(user.loginId, `違う答え${i}`), terminalA, null));
+    const outcomes = await Promise.all([...wrong, right].map(outcomeOf));
+    const successes = outcomes.filter((o) => o === "ok").length;
+    expect(successes).toBeLessThanOrEqual(1);
+    expect(outcomes.filter((o) => o === "reset.wrongAnswer").length).toBeLessThanOrEqual(4 * (1 + successes));
+    await expectLockHeld(user.loginId, "PASSWORD_RESET_BY_QUESTION", "PASSWORD_RESET_FAILURE");
+
+    // once locked, a burst with the right answer among wrong ones changes nothing
+    const { user: locked } = await staffWithEmail({ facilityId: facilityA.id });
+    for (let i = 0; i < 5; i++) await outcomeOf(resetPasswordByQuestion(reset(locked.loginId, `違う${i}`), terminalA, null));
+    const passwordOf = async (id: string) => (await db().staffUser.findUniqueOrThrow({ where: { id }, select: { passwordHash: true } })).passwordHash;
+    const before = await passwordOf(locked.id);
+    const again = await Promise.all(
+      [...Array.from({ length: BURST }, (_, i) => resetPasswordByQuestion(reset(locked.loginId, `違う答え${i}`), terminalA, null)), resetPasswordByQuestion(reset(locked.loginId, DEMO_SECRET_ANSWER), terminalA, null)].map(outcomeOf),
+    );
+    expect(new Set(again)).toEqual(new Set(["signin.LOCKED"]));
+    expect(await passwordOf(locked.id)).toBe(before);
+  });
+});
+
+describe("no enumeration, no oracle (issue 15)", () => {
+  const wrongTimes = (loginId: string, terminal: TTerminal, password = "Wrong1pass") =>
+    Array.from({ length: 7 }, () => 0).reduce<Promise<TSignInFailure[]>>(
+      async (acc) => [...(await acc), await signInFailure(signIn({ loginId, password }, terminal, null))],
+      Promise.resolve([]),
+    );
+
+  it("answers an unknown ID, a wrong password, the right password on another facility's terminal and a retired user alike, attempt by attempt", async () => {
+    const known = (await createStaff({ facilityId: facilityA.id })).user;
+    const foreign = (await createStaff({ facilityId: facilityA.id })).user;
     const retired = (await createStaff({ facilityId: facilityA.id, isRetired: true })).user;
-    expect(await appError(resetPasswordByQuestion(reset(retired.loginId, DEMO_SECRET_ANSWER), terminalA, null), "VALIDATION")).toEqual(unavailable);
-    const noQuestion = (await createStaff({ facilityId: facilityA.id, withSecretQuestion: false })).user;
-    expect(await appError(resetPasswordByQuestion(reset(noQuestion.loginId, DEMO_SECRET_ANSWER), terminalA, null), "VALIDATION")).toEqual(unavailable);
-    const elsewhere = (await createStaff({ facilityId: facilityA.id })).user;
-    expect(await appError(resetPasswordByQuestion(reset(elsewhere.loginId, DEMO_SECRET_ANSWER), terminalB, null), "VALIDATION")).toEqual(unavailable);
-    expect(await findSecretQuestion(retired.loginId)).toBeNull();
-    expect(await findSecretQuestion(noQuestion.loginId)).toBeNull();
-    expect(await findSecretQuestion(elsewhere.loginId)).toBe(DEMO_SECRET_QUESTION);
+    const expected: TSignInFailure[] = ["INVALID", "INVALID", "INVALID", "INVALID", "LOCKED", "LOCKED", "LOCKED"];
+    expect(await wrongTimes(known.loginId, terminalA)).toEqual(expected);
+    expect(await wrongTimes(`nobody-${crypto.randomBytes(4).toString("hex")}`, terminalA)).toEqual(expected);
+    expect(await wrongTimes(foreign.loginId, terminalB, DEMO_PASSWORD)).toEqual(expected);
+    expect(await wrongTimes(retired.loginId, terminalA, DEMO_PASSWORD)).toEqual(expected);
+    // the log keeps the real reason
+    expect((await kindsOf(foreign.loginId)).slice(0, 5)).toEqual(["FACILITY_MISMATCH", "FACILITY_MISMATCH", "FACILITY_MISMATCH", "FACILITY_MISMATCH", "LOCKED"]);
+    expect((await kindsOf(retired.loginId))[0]).toBe("RETIRED_ATTEMPT");
+  });
+});
+
+describe("rate limits per terminal and per login ID (issue 15)", () => {
+  it("refuses a terminal's attempts over SIGN_IN_LIMIT_PER_TERMINAL failures in the window, whatever the IDs, and records RATE_LIMITED", async () => {
+    setEnv({ SIGN_IN_LIMIT_PER_TERMINAL: "3" });
+    const terminal = terminalOf(facilityA);
+    for (let i = 0; i < 3; i++) expect(await signInFailure(signIn({ loginId: `guess-${i}`, password: "Wrong1pass" }, terminal, null))).toBe("INVALID");
+    const { user } = await createStaff({ facilityId: facilityA.id });
+    expect(await signInFailure(signIn({ loginId: user.loginId, password: DEMO_PASSWORD }, terminal, "192.0.2.30"))).toBe("RATE_LIMITED");
+    expect((await eventsOf(user.loginId)).map((e) => [e.kind, e.certSerial, e.ip])).toEqual([["RATE_LIMITED", terminal.serial, "192.0.2.30"]]);
+    // another terminal is not affected; and the window passing lets this one in again
+    expect((await signIn({ loginId: user.loginId, password: DEMO_PASSWORD }, terminalOf(facilityA), null)).userId).toBe(user.id);
+    await db().$executeRaw`UPDATE sign_in_throttle SET window_start = now() - interval '16 minutes'`;
+    expect((await signIn({ loginId: user.loginId, password: DEMO_PASSWORD }, terminal, null)).userId).toBe(user.id);
+  });
+
+  it("does not count successes: thirty staff signing in on one ward terminal are never limited", async () => {
+    setEnv({ SIGN_IN_LIMIT_PER_TERMINAL: "3" });
+    const terminal = terminalOf(facilityA);
+    const users = await Promise.all(Array.from({ length: 6 }, () => createStaff({ facilityId: facilityA.id })));
+    for (const { user } of users) for (let i = 0; i < 2; i++) expect((await signIn({ loginId: user.loginId, password: DEMO_PASSWORD }, terminal, null)).userId).toBe(user.id);
+  });
+
+  it("refuses a login ID's attempts over SIGN_IN_LIMIT_PER_LOGIN_ID on any terminal, for the reset as well", async () => {
+    setEnv({ SIGN_IN_LIMIT_PER_LOGIN_ID: "2", LOCKOUT_THRESHOLD: "10" });
+    const { user } = await staffWithEmail({ facilityId: facilityA.id });
+    expect(await signInFailure(signIn({ loginId: user.loginId, password: "Wrong1pass" }, terminalOf(facilityA), null))).toBe("INVALID");
+    expect(await appError(lookUpSecretQuestion({ loginId: user.loginId, email: "wrong@example.jp" }, terminalOf(facilityA), null), "VALIDATION")).toEqual({ loginId: ["reset.notVerified"] });
+    expect(await signInFailure(signIn({ loginId: user.loginId, password: DEMO_PASSWORD }, terminalOf(facilityA), null))).toBe("RATE_LIMITED");
+    expect(await appError(lookUpSecretQuestion({ loginId: user.loginId, email: emailOf(user.loginId) }, terminalOf(facilityA), null), "VALIDATION")).toEqual({ loginId: ["signin.RATE_LIMITED"] });
+    // unknown IDs are limited the same way
+    expect(await signInFailure(signIn({ loginId: "nobody-limited", password: "x" }, terminalA, null))).toBe("INVALID");
+    expect(await signInFailure(signIn({ loginId: "nobody-limited", password: "x" }, terminalA, null))).toBe("INVALID");
+    expect(await signInFailure(signIn({ loginId: "nobody-limited", password: "x" }, terminalA, null))).toBe("RATE_LIMITED");
   });
 });

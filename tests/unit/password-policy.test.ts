@@ -105,10 +105,10 @@ describe("ZChangePassword", () => {
 });
 
 describe("ZResetByQuestion", () => {
-  const valid = { loginId: "tanaka", answer: "ちいき病院", newPassword: "New2026pass", confirmPassword: "New2026pass" };
+  const valid = { loginId: "tanaka", email: "tanaka@example.jp", answer: "ちいき病院", newPassword: "New2026pass", confirmPassword: "New2026pass" };
 
-  it("accepts a valid reset and trims the login ID and answer", () => {
-    const r = ZResetByQuestion.safeParse({ ...valid, loginId: "  tanaka ", answer: " ちいき病院 " });
+  it("accepts a valid reset and trims the login ID, e-mail and answer", () => {
+    const r = ZResetByQuestion.safeParse({ ...valid, loginId: "  tanaka ", email: " tanaka@example.jp ", answer: " ちいき病院 " });
     expect(r.success).toBe(true);
     expect(r.data).toEqual(valid);
   });
@@ -125,9 +125,9 @@ describe("ZResetByQuestion", () => {
     expect(fieldErrorsOf(r.error!)).toEqual({ newPassword: ["password.too-short"] });
   });
 
-  it("requires the login ID and the answer", () => {
-    const r = ZResetByQuestion.safeParse({ ...valid, loginId: "  ", answer: "" });
+  it("requires the login ID, the registered e-mail address and the answer", () => {
+    const r = ZResetByQuestion.safeParse({ ...valid, loginId: "  ", email: " ", answer: "" });
     expect(r.success).toBe(false);
-    expect(fieldErrorsOf(r.error!)).toEqual({ loginId: ["v.loginId.required"], answer: ["v.secretAnswer.required"] });
+    expect(fieldErrorsOf(r.error!)).toEqual({ loginId: ["v.loginId.required"], email: ["v.email.required"], answer: ["v.secretAnswer.required"] });
   });
 });
