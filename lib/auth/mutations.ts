@@ -255,7 +255,7 @@ async function resetCandidate(input: TResetLookup, terminal: TTerminal, ip: stri
   const attempt = await reserveAttempt(terminal.serial, input.loginId);
   if (attempt.limited) {
     await recordSignInEvent({ ...base, kind: "RATE_LIMITED", facilityId: terminal.facilityId, detail: `password reset (${step})` });
-    throw resetError("loginId", "signin.RATE_LIMITED");
+    throw resetError("_form", "signin.RATE_LIMITED");
   }
   const user = await db().staffUser.findUnique({
     where: { loginId: input.loginId },
@@ -274,7 +274,7 @@ async function resetCandidate(input: TResetLookup, terminal: TTerminal, ip: stri
             : null;
   if (why || !user) {
     await recordSignInEvent({ ...base, kind: "PASSWORD_RESET_FAILURE", userId: user?.id, facilityId: user?.facilityId ?? terminal.facilityId, detail: `${step}: ${why}` });
-    throw resetError("loginId", "reset.notVerified");
+    throw resetError("_form", "reset.notVerified");
   }
   return { user: { ...user, secretQuestion: user.secretQuestion!, secretAnswerHash: user.secretAnswerHash! }, attempt, who: { ...base, userId: user.id, facilityId: user.facilityId } };
 }

@@ -575,7 +575,7 @@ describe("resetPasswordByQuestion", () => {
   });
 
   it("answers one message for an unknown ID, a wrong e-mail, a retired or question-less user and another facility's terminal", async () => {
-    const notVerified = { loginId: ["reset.notVerified"] };
+    const notVerified = { _form: ["reset.notVerified"] };
     const retired = (await staffWithEmail({ facilityId: facilityA.id, isRetired: true })).user;
     const noQuestion = (await staffWithEmail({ facilityId: facilityA.id, withSecretQuestion: false })).user;
     const noEmail = (await createStaff({ facilityId: facilityA.id })).user;
@@ -742,9 +742,9 @@ describe("rate limits per terminal and per login ID (issue 15)", () => {
     setEnv({ SIGN_IN_LIMIT_PER_LOGIN_ID: "2", LOCKOUT_THRESHOLD: "10" });
     const { user } = await staffWithEmail({ facilityId: facilityA.id });
     expect(await signInFailure(signIn({ loginId: user.loginId, password: "Wrong1pass" }, terminalOf(facilityA), null))).toBe("INVALID");
-    expect(await appError(lookUpSecretQuestion({ loginId: user.loginId, email: "wrong@example.jp" }, terminalOf(facilityA), null), "VALIDATION")).toEqual({ loginId: ["reset.notVerified"] });
+    expect(await appError(lookUpSecretQuestion({ loginId: user.loginId, email: "wrong@example.jp" }, terminalOf(facilityA), null), "VALIDATION")).toEqual({ _form: ["reset.notVerified"] });
     expect(await signInFailure(signIn({ loginId: user.loginId, password: DEMO_PASSWORD }, terminalOf(facilityA), null))).toBe("RATE_LIMITED");
-    expect(await appError(lookUpSecretQuestion({ loginId: user.loginId, email: emailOf(user.loginId) }, terminalOf(facilityA), null), "VALIDATION")).toEqual({ loginId: ["signin.RATE_LIMITED"] });
+    expect(await appError(lookUpSecretQuestion({ loginId: user.loginId, email: emailOf(user.loginId) }, terminalOf(facilityA), null), "VALIDATION")).toEqual({ _form: ["signin.RATE_LIMITED"] });
     // unknown IDs are limited the same way
     expect(await signInFailure(signIn({ loginId: "nobody-limited", password: "x" }, terminalA, null))).toBe("INVALID");
     expect(await signInFailure(signIn({ loginId: "nobody-limited", password: "x" }, terminalA, null))).toBe("INVALID");
