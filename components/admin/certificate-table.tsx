@@ -18,7 +18,35 @@ type TRow = {
   revokedAt: string | null;
   revokedReason: string | null;
   status: "valid" | "revoked" | "expired";
+  keyFile: TKeyFileCell;
+  hasCertificatePem: boolean;
 };
+
+/** TKeyFileState of lib/pki/queries with its dates as text, as it crosses to the browser. */
+export type TKeyFileCell =
+  | { state: "pending"; deadline: string }
+  | { state: "downloaded"; at: string; byName: string | null }
+  | { state: "expired"; deadline: string }
+  | { state: "revoked" }
+  | { state: "csr" };
+
+/** Where the row's key stands: waiting for its one download, downloaded (when, by whom), deleted, or on the terminal. */
+function KeyFileCell({ file }: { file: TKeyFileCell }) {
+  const { t, locale } = useI18n();
+  const tone = { pending: "text-amber-800", downloaded: "text-emerald-700", expired: "text-slate-600", revoked: "text-slate-600", csr: "text-teal-800" }[file.state];
+  return (
+    <div data-testid="key-file">
+      <span className={`font-medium ${tone}`}>{t(`cert.file.${file.state}`)}</span>
+      {file.state === "pending" && <div className="text-xs text-slate-500">{t("cert.file.pendingUntil", { deadline: formatDateTime(file.deadline, locale) })}</div>}
+      {file.state === "downloaded" && (
+        <div className="text-xs text-slate-500">
+          {formatDateTime(file.at, locale)} {file.byName ?? t("cert.file.unknownUser")}
+        </div>
+      )}
+      {file.state === "expired" && <div className="text-xs text-slate-500">{t("cert.file.expiredNote")}</div>}
+    </div>
+  );
+}
 
 function RevokeForm({ row, onDone }: { row: TRow; onDone: () => void }) {
   const { t } = useI18n();
@@ -58,6 +86,7 @@ export function CertificateTable({ rows }: { rows: TRow[] }) {
             <th className="px-3 py-2">{t("cert.issuedAt")}</th>
             <th className="px-3 py-2">{t("cert.expiresAt")}</th>
             <th className="px-3 py-2">{t("cert.status")}</th>
+            <th className="px-3 py-2">{t("cert.keyFile")}</th>
             <th className="px-3 py-2"></th>
           </tr>
         </thead>
@@ -71,7 +100,7 @@ export function CertificateTable({ rows }: { rows: TRow[] }) {
                 </td>
                 <td className="px-3 py-2">{r.terminalName}</td>
                 <td className="px-3 py-2 font-mono text-xs">{r.serial}</td>
-                <td className="px-3 py-2">{formatDateTime(r.issuedAt, locale, false)}</td>
+                <td className="px-3 py-2">{formatDateTime(r.issuedAt, locale)}</td>
                 <td className="px-3 py-2">{formatDateTime(r.expiresAt, locale, false)}</td>
                 <td className="px-3 py-2">
                   <span className={status === "valid" ? "text-emerald-700" : "text-red-700"}>{t(`cert.status.${status}`)}</span>
@@ -82,11 +111,21 @@ export function CertificateTable({ rows }: { rows: TRow[] }) {
                   )}
                 </td>
                 <td className="px-3 py-2">
+                  <KeyFileCell file={r.keyFile} />
+                </td>
+                <td className="px-3 py-2">
                   {status !== "revoked" && (
                     <div className="flex flex-col gap-1">
-                      <a href={`/api/certificates/${r.id}`} className="text-teal-700 underline" download>
-                        {t("cert.download")}
-                      </a>
+                      {r.keyFile.state === "pending" && (
+                        <a href={`/api/certificates/${r.id}`} className="text-teal-700 underline">
+                          {t("cert.download")}
+                        </a>
+                      )}
+                      {r.keyFile.state === "csr" && r.hasCertificatePem && (
+                        <a href={`/api/certificates/${r.id}/certificate`} className="text-teal-700 underline" download>
+                          {t("cert.downloadCrtShort")}
+                        </a>
+                      )}
                       <button type="button" className="text-left text-red-700 underline" onClick={() => setRevoking(revoking === r.id ? null : r.id)}>
                         {t("cert.revoke")}
                       </button>
