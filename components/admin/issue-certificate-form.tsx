@@ -70,7 +70,13 @@ export function IssueCertificateForm({ facilities, downloadHours }: { facilities
   const [csrText, setCsrText] = useState("");
   const [issued, setIssued] = useState<TIssued | null>(null);
   const p12 = useActionForm(issueCertificateAction, (d) => setIssued({ kind: "p12", ...d }));
-  const csr = useActionForm(issueCertificateFromCsrAction, (d) => setIssued({ kind: "csr", ...d }));
+  const [fileKey, setFileKey] = useState(0);
+  const csr = useActionForm(issueCertificateFromCsrAction, (d) => {
+    setIssued({ kind: "csr", ...d });
+    // a request is used once: a second press must not certify the same key again by accident
+    setCsrText("");
+    setFileKey((k) => k + 1);
+  });
   const { pending, result, fieldErrors, onSubmit } = method === "server" ? p12 : csr;
   return (
     <div>
@@ -130,6 +136,7 @@ export function IssueCertificateForm({ facilities, downloadHours }: { facilities
             <label className="-mt-2 mb-4 block text-sm">
               <span className="mb-1 block font-medium text-slate-700">{t("cert.csrFile")}</span>
               <input
+                key={fileKey}
                 type="file"
                 accept=".csr,.pem,.req,.txt"
                 data-testid="csr-file"
