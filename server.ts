@@ -21,7 +21,7 @@ import { ensureAccessLogPartitions } from "@/lib/audit/mutations";
 import { deliverPendingMail } from "@/lib/mail/mutations";
 import { sendPasswordExpiryReminders } from "@/lib/securemail/notices";
 import { db, disconnectDb } from "@/lib/db/client";
-import { ensureCa, loadCa } from "@/lib/pki/mutations";
+import { ensureCa, loadCa, purgeUndownloadedKeys } from "@/lib/pki/mutations";
 import { checkTerminalCertificate } from "@/lib/pki/queries";
 import { issueServerCertificate } from "@/lib/pki/forge";
 import { encodeTerminalHeader, TERMINAL_HEADER } from "@/lib/auth/terminal";
@@ -126,6 +126,18 @@ async function main() {
   setInterval(remindPasswords, 24 * 3600_000).unref();
   // sign-in rate-limit windows that have passed are forgotten hourly (the limits count within a window only)
   setInterval(() => void pruneThrottle().catch((err) => log(`sign-in throttle: ${err instanceof Error ? err.message : String(err)}`)), 3600_000).unref();
+  // Server-made terminal keys not downloaded within TERMINAL_P12_DOWNLOAD_HOURS are deleted, at
+  // start (this also clears the files of certificates issued before the window existed) and hourly.
+  const purgeKeys = async () => {
+    try {
+      const n = await purgeUndownloadedKeys();
+      if (n > 0) log(`deleted ${n} terminal key file(s) not downloaded within ${e.TERMINAL_P12_DOWNLOAD_HOURS} h`);
+    } catch (err) {
+      log(`terminal key files: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+  await purgeKeys();
+  setInterval(() => void purgeKeys(), 3600_000).unref();
   // notice e-mails left in the outbox (SMTP down, or a retry due) go out within a minute
   setInterval(() => void deliverPendingMail().catch((err) => log(`mail outbox: ${err instanceof Error ? err.message : String(err)}`)), 60_000).unref();
   const { certPem: caCertPem, created } = await ensureCa();

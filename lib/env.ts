@@ -37,6 +37,11 @@ const ZEnv = z.object({
   /** Protects the CA's private key. Unset: generated under DATA_DIR (demo only). */
   CA_KEY_PASSPHRASE: z.string().min(16).optional(),
   TERMINAL_CERT_DAYS: z.coerce.number().int().min(1).max(3650).default(730),
+  /**
+   * Hours after issuing during which a server-made terminal key (.p12) can be downloaded, once.
+   * Past it, or at its first download, the stored file is deleted (docs/decisions/0017-terminal-keys-not-kept.md).
+   */
+  TERMINAL_P12_DOWNLOAD_HOURS: z.coerce.number().int().min(1).max(168).default(24),
   IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(5).default(300),
   LOCKOUT_THRESHOLD: z.coerce.number().int().min(1).default(5),
   LOCKOUT_MINUTES: z.coerce.number().int().min(1).default(15),

@@ -19,8 +19,7 @@ import { addParticipant, postComment, postFile, postNote } from "@/lib/notes/mut
 import { getNoteThread } from "@/lib/notes/queries";
 import { ZPostComment, ZPostFile, ZPostNote } from "@/lib/notes/schema";
 import { ZRegisterPatient } from "@/lib/patients/schema";
-import { issueCertificate } from "@/lib/pki/mutations";
-import { getCertificateFile } from "@/lib/pki/queries";
+import { downloadCertificateFile, issueCertificate } from "@/lib/pki/mutations";
 import { createFacility, createStaff, DEMO_PASSWORD, DEMO_SECRET_ANSWER, viewerFor } from "@/tests/fixtures/factories";
 
 type TDemoStaff = { loginId: string; nameKanji: string; nameKana: string; qualification: Qualification; roles: StaffRole[]; ems?: boolean };
@@ -206,7 +205,7 @@ export async function seedDemoRegion(opts: { certDir: string; log: (line: string
   const out: TDemoCertificate[] = [];
   for (const { facilityId, f } of created) {
     const issued = await issueCertificate(secretariatViewer, { facilityId, terminalName: f.terminal, days: 730 });
-    const file = await getCertificateFile(secretariatViewer, issued.id);
+    const file = await downloadCertificateFile(secretariatViewer, issued.id);
     const filePath = path.join(opts.certDir, `${f.code}-${f.domain}.p12`);
     fs.writeFileSync(filePath, file.bytes, { mode: 0o600 });
     out.push({ facilityCode: f.code, facilityName: f.nameKanji, terminal: f.terminal, file: filePath, password: issued.oneTimePassword, logins: f.staff.map((s) => s.loginId) });

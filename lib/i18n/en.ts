@@ -1,5 +1,6 @@
 import { enAudit } from "@/lib/i18n/en-audit";
 import { enAuditReports } from "@/lib/i18n/en-audit-reports";
+import { enCertificates } from "@/lib/i18n/en-certificates";
 import { enCalendar } from "@/lib/i18n/en-calendar";
 import { enContent } from "@/lib/i18n/en-content";
 import { enNotes } from "@/lib/i18n/en-notes";
@@ -10,6 +11,7 @@ import type { TMessageKey } from "@/lib/i18n/ja";
 
 export const en: Record<TMessageKey, string> = {
   ...enPatients,
+  ...enCertificates,
   ...enCalendar,
   ...enContent,
   ...enAudit,
@@ -140,7 +142,7 @@ export const en: Record<TMessageKey, string> = {
   "v.secretAnswer.required": "Enter the answer (at least 2 characters)",
 
   "cert.title": "Terminal certificates",
-  "cert.lead": "Issue a client certificate per terminal (PC or tablet). Revoke the certificate of a disposed or lost terminal at once; revocation applies from its next request.",
+  "cert.lead": "Issue a client certificate per terminal (PC or tablet). Issuing from a CSR, with the key made on the terminal, is safest. A key made by the server (.p12) can be downloaded once and is then no longer kept. Revoke the certificate of a disposed or lost terminal at once; revocation applies from its next request.",
   "cert.issueTitle": "Issue a certificate",
   "cert.listTitle": "Issued certificates",
   "cert.facility": "Facility",

@@ -1,5 +1,6 @@
 import { jaAudit } from "@/lib/i18n/ja-audit";
 import { jaAuditReports } from "@/lib/i18n/ja-audit-reports";
+import { jaCertificates } from "@/lib/i18n/ja-certificates";
 import { jaCalendar } from "@/lib/i18n/ja-calendar";
 import { jaContent } from "@/lib/i18n/ja-content";
 import { jaNotes } from "@/lib/i18n/ja-notes";
@@ -10,6 +11,7 @@ import { jaPatients } from "@/lib/i18n/ja-patients";
 /** Japanese (default). Keys are flat; `{name}` placeholders are filled by t(). */
 export const ja = {
   ...jaPatients,
+  ...jaCertificates,
   ...jaCalendar,
   ...jaContent,
   ...jaAudit,
@@ -140,7 +142,7 @@ export const ja = {
   "v.secretAnswer.required": "質問の答えを入力してください（2文字以上）",
 
   "cert.title": "端末証明書の管理",
-  "cert.lead": "端末（パソコン・タブレット）ごとにクライアント証明書を発行します。廃棄・紛失した端末の証明書はすぐに失効させてください。失効は次の通信から有効です。",
+  "cert.lead": "端末（パソコン・タブレット）ごとにクライアント証明書を発行します。鍵は端末で作り CSR から発行するのが安全です。サーバーで作った鍵（.p12）は1回だけダウンロードでき、その後サーバーには残りません。廃棄・紛失した端末の証明書はすぐに失効させてください。失効は次の通信から有効です。",
   "cert.issueTitle": "証明書の発行",
   "cert.listTitle": "発行済み証明書",
   "cert.facility": "施設",
@@ -154,7 +156,7 @@ export const ja = {
   "cert.passwordOnce": "このパスワードは今回だけ表示されます。証明書ファイルとは別の方法で端末の担当者にお伝えください。",
   "cert.download": ".p12 ファイルをダウンロード",
   "cert.serial": "シリアル番号",
-  "cert.issuedAt": "発行日",
+  "cert.issuedAt": "発行日時",
   "cert.expiresAt": "有効期限",
   "cert.status": "状態",
   "cert.status.all": "すべて",

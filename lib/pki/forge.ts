@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import forge from "node-forge";
+import type { TCheckedCsr } from "@/lib/pki/csr";
 
 /**
  * Pure certificate operations of the network CA (no database, no files). Keys are generated with
@@ -98,45 +99,42 @@ function issue(
   return { cert, caCert, keys };
 }
 
-export type TIssuedTerminalCertificate = {
-  serial: string;
-  subject: string;
-  certPem: string;
-  notBefore: Date;
-  notAfter: Date;
-  pkcs12: Buffer;
+export type TTerminalFor = {
+  facilityId: string;
+  facilityCode: string;
+  facilityName: string;
+  terminalId: string;
+  terminalName: string;
+  days: number;
+  now?: Date;
+  /** only for tests that need an already-expired certificate */
+  notAfter?: Date;
 };
 
-/** A terminal's client certificate as a PKCS#12 file protected by `password`. */
-export function issueTerminalCertificate(
-  ca: TCaMaterial,
-  input: {
-    facilityId: string;
-    facilityCode: string;
-    facilityName: string;
-    terminalId: string;
-    terminalName: string;
-    days: number;
-    password: string;
-    now?: Date;
-    /** only for tests that need an already-expired certificate */
-    notAfter?: Date;
-  },
-): TIssuedTerminalCertificate {
+/**
+ * What every terminal certificate says, whoever made its key: the network's subject for the
+ * facility and terminal, client authentication, and the SAN URIs server.ts reads.
+ */
+function terminalProfile(input: TTerminalFor, keyType: "rsa" | "ec") {
   const now = input.now ?? new Date();
   const notBefore = new Date(now.getTime() - 60_000);
   const notAfter = input.notAfter ?? new Date(now.getTime() + input.days * 86_400_000);
-  const subjectFields = [
-    { name: "commonName", value: `${input.facilityCode} ${input.terminalName}` },
-    { name: "organizationalUnitName", value: input.facilityCode },
-    { name: "organizationName", value: input.facilityName },
-    { name: "countryName", value: "JP" },
+  const fields = [
+    { name: "commonName", short: "CN", value: `${input.facilityCode} ${input.terminalName}` },
+    { name: "organizationalUnitName", short: "OU", value: input.facilityCode },
+    { name: "organizationName", short: "O", value: input.facilityName },
+    { name: "countryName", short: "C", value: "JP" },
   ];
-  const { cert, caCert, keys } = issue(
-    ca,
-    subjectFields.map((f) => ({ ...f, valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.asn1.Class })),
-    [
-      { name: "keyUsage", digitalSignature: true, keyEncipherment: true, critical: true },
+  return {
+    notBefore,
+    notAfter,
+    subject: fields.map((f) => ({ name: f.name, value: f.value, valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.asn1.Class })),
+    subjectText: fields.map((f) => `${f.short}=${f.value}`).join(", "),
+    extensions: [
+      // An EC key signs only; an RSA key may also be used for key transport (TLS 1.2 RSA exchange).
+      keyType === "rsa"
+        ? { name: "keyUsage", digitalSignature: true, keyEncipherment: true, critical: true }
+        : { name: "keyUsage", digitalSignature: true, critical: true },
       { name: "extKeyUsage", clientAuth: true },
       {
         name: "subjectAltName",
@@ -146,21 +144,107 @@ export function issueTerminalCertificate(
         ],
       },
     ],
-    notBefore,
-    notAfter,
-  );
+  };
+}
+
+export type TIssuedTerminalCertificate = {
+  serial: string;
+  subject: string;
+  certPem: string;
+  notBefore: Date;
+  notAfter: Date;
+  pkcs12: Buffer;
+  /** SHA-256 (hex) of the certificate's DER SubjectPublicKeyInfo */
+  publicKeySha256: string;
+};
+
+/** A terminal's key, made here, with its client certificate as a PKCS#12 file protected by `password`. */
+export function issueTerminalCertificate(ca: TCaMaterial, input: TTerminalFor & { password: string }): TIssuedTerminalCertificate {
+  const profile = terminalProfile(input, "rsa");
+  const { cert, caCert, keys } = issue(ca, profile.subject, profile.extensions, profile.notBefore, profile.notAfter);
   const p12Asn1 = forge.pkcs12.toPkcs12Asn1(keys.privateKey, [cert, caCert], input.password, {
     algorithm: "aes256",
     // PKCS#12 friendly names are BMP strings that node-forge writes byte-wise: keep them ASCII.
     friendlyName: `ChiikiLink ${input.facilityCode} ${input.terminalId.slice(0, 8)}`,
   });
+  const certPem = forge.pki.certificateToPem(cert);
   return {
     serial: normalizeSerial(cert.serialNumber),
-    subject: subjectFields.map((f) => `${f.name === "commonName" ? "CN" : f.name === "organizationalUnitName" ? "OU" : f.name === "organizationName" ? "O" : "C"}=${f.value}`).join(", "),
-    certPem: forge.pki.certificateToPem(cert),
-    notBefore,
-    notAfter,
+    subject: profile.subjectText,
+    certPem,
+    notBefore: profile.notBefore,
+    notAfter: profile.notAfter,
     pkcs12: Buffer.from(forge.asn1.toDer(p12Asn1).getBytes(), "binary"),
+    publicKeySha256: crypto.createHash("sha256").update(new crypto.X509Certificate(certPem).publicKey.export({ type: "spki", format: "der" })).digest("hex"),
+  };
+}
+
+/** Parts of node-forge 1.4 that its type definitions leave out. */
+const forgeUntyped = forge as unknown as {
+  pki: { getTBSCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1 };
+  asn1: { fromDer(bytes: forge.util.ByteStringBuffer, options: { decodeBitStrings: boolean; parseAllBytes: boolean }): forge.asn1.Asn1 };
+};
+
+export type TIssuedFromCsr = Omit<TIssuedTerminalCertificate, "pkcs12">;
+
+/**
+ * A terminal certificate for the public key of a checked request (lib/pki/csr.ts): the same subject
+ * and extensions as issueTerminalCertificate, whatever the request asked for. node-forge writes only
+ * RSA keys into a certificate, so the certificate is built around a stand-in key (the CA's own
+ * public key) and the request's SubjectPublicKeyInfo is put in its place, byte for byte, before
+ * the CA signs; the result is checked with Node's X.509 reader before it is returned.
+ */
+export function issueTerminalCertificateFromCsr(ca: TCaMaterial, csr: TCheckedCsr, input: TTerminalFor): TIssuedFromCsr {
+  const profile = terminalProfile(input, csr.keyType);
+  const caCert = forge.pki.certificateFromPem(ca.certPem);
+  const caKey = forge.pki.privateKeyFromPem(ca.keyPem) as forge.pki.rsa.PrivateKey;
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = caCert.publicKey;
+  cert.serialNumber = newSerial();
+  cert.validity.notBefore = profile.notBefore;
+  cert.validity.notAfter = profile.notAfter;
+  cert.setSubject(profile.subject);
+  cert.setIssuer(caCert.subject.attributes);
+  cert.setExtensions([
+    { name: "basicConstraints", cA: false, critical: true },
+    // given, not derived: node-forge would hash the stand-in key
+    { name: "subjectKeyIdentifier", value: forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.OCTETSTRING, false, csr.keyIdentifier.toString("binary")) },
+    { name: "authorityKeyIdentifier", keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
+    ...profile.extensions,
+  ]);
+  const sigOid = forge.pki.oids.sha256WithRSAEncryption!;
+  cert.siginfo.algorithmOid = sigOid;
+  const tbs = forgeUntyped.pki.getTBSCertificate(cert);
+  const tbsFields = tbs.value as forge.asn1.Asn1[];
+  // TBSCertificate: version, serial, signature, issuer, validity, subject, subjectPublicKeyInfo, extensions
+  const spki = forgeUntyped.asn1.fromDer(forge.util.createBuffer(csr.spkiDer.toString("binary")), { decodeBitStrings: false, parseAllBytes: true });
+  if (Buffer.from(forge.asn1.toDer(spki).getBytes(), "binary").compare(csr.spkiDer) !== 0) throw new Error("the request's public key does not re-encode to the same bytes");
+  tbsFields[6] = spki;
+  const md = forge.md.sha256.create();
+  md.update(forge.asn1.toDer(tbs).getBytes());
+  const { Class, Type } = forge.asn1;
+  const certAsn1 = forge.asn1.create(Class.UNIVERSAL, Type.SEQUENCE, true, [
+    tbs,
+    forge.asn1.create(Class.UNIVERSAL, Type.SEQUENCE, true, [
+      forge.asn1.create(Class.UNIVERSAL, Type.OID, false, forge.asn1.oidToDer(sigOid).getBytes()),
+      forge.asn1.create(Class.UNIVERSAL, Type.NULL, false, ""),
+    ]),
+    forge.asn1.create(Class.UNIVERSAL, Type.BITSTRING, false, String.fromCharCode(0) + caKey.sign(md)),
+  ]);
+  const certPem = forge.pem.encode({ type: "CERTIFICATE", body: forge.asn1.toDer(certAsn1).getBytes() });
+  // The stand-in must not survive: the certificate carries the request's key and the CA's signature.
+  const x509 = new crypto.X509Certificate(certPem);
+  const ca509 = new crypto.X509Certificate(ca.certPem);
+  if (!x509.publicKey.export({ type: "spki", format: "der" }).equals(csr.spkiDer) || !x509.checkIssued(ca509) || !x509.verify(ca509.publicKey)) {
+    throw new Error("the certificate built for the request does not carry its key or the CA's signature");
+  }
+  return {
+    serial: normalizeSerial(cert.serialNumber),
+    subject: profile.subjectText,
+    certPem,
+    notBefore: profile.notBefore,
+    notAfter: profile.notAfter,
+    publicKeySha256: csr.publicKeySha256,
   };
 }
 

@@ -4,6 +4,20 @@ import { assertAllowed, canManageCertificates } from "@/lib/access/roles";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { notFound } from "@/lib/errors";
 import { checkPeerCertificate, type TPeerIdentity } from "@/lib/pki/forge";
+import { certificateFileName, chainPem, downloadDeadline } from "@/lib/pki/files";
+import { isUuid } from "@/lib/text";
+
+/**
+ * Where a certificate's key stands, as the list and the download refusal say it: a server-made key
+ * waiting for its one download (until `deadline`), downloaded (when, by whom), deleted unread after
+ * the window or at revocation, or never on the server (made on the terminal, CSR).
+ */
+export type TKeyFileState =
+  | { state: "pending"; deadline: Date }
+  | { state: "downloaded"; at: Date; byName: string | null }
+  | { state: "expired"; deadline: Date }
+  | { state: "revoked" }
+  | { state: "csr" };
 
 export type TCertificateRow = {
   id: string;
@@ -17,7 +31,35 @@ export type TCertificateRow = {
   revokedAt: Date | null;
   revokedReason: string | null;
   status: "valid" | "revoked" | "expired";
+  keyFile: TKeyFileState;
+  /** the certificate (no key) can be fetched again: /api/certificates/<id>/certificate */
+  hasCertificatePem: boolean;
 };
+
+const keyFileSelect = { id: true, issuedAt: true, revokedAt: true, keySource: true, downloadedAt: true, downloadedById: true } as const;
+type TKeyFileRow = { id: string; issuedAt: Date; revokedAt: Date | null; keySource: "SERVER" | "CSR"; downloadedAt: Date | null; downloadedById: string | null };
+
+/** The key-file state of `rows`, with the names of who downloaded, in two reads (never the files themselves). */
+async function keyFileStates(rows: TKeyFileRow[], now = new Date()): Promise<Map<string, TKeyFileState>> {
+  const ids = rows.map((r) => r.id);
+  const downloaders = [...new Set(rows.flatMap((r) => (r.downloadedById ? [r.downloadedById] : [])))];
+  const [stored, users] = await Promise.all([
+    ids.length ? db().terminalCertificate.findMany({ where: { id: { in: ids }, pkcs12: { not: null } }, select: { id: true } }) : [],
+    downloaders.length ? db().staffUser.findMany({ where: { id: { in: downloaders } }, select: { id: true, nameKanji: true } }) : [],
+  ]);
+  const hasFile = new Set(stored.map((r) => r.id));
+  const names = new Map(users.map((u) => [u.id, u.nameKanji]));
+  return new Map(
+    rows.map((r): [string, TKeyFileState] => {
+      const deadline = downloadDeadline(r.issuedAt);
+      if (r.keySource === "CSR") return [r.id, { state: "csr" }];
+      if (r.downloadedAt) return [r.id, { state: "downloaded", at: r.downloadedAt, byName: names.get(r.downloadedById ?? "") ?? null }];
+      if (r.revokedAt && r.revokedAt < deadline) return [r.id, { state: "revoked" }];
+      if (hasFile.has(r.id) && deadline > now) return [r.id, { state: "pending", deadline }];
+      return [r.id, { state: "expired", deadline }];
+    }),
+  );
+}
 
 export async function listCertificates(
   viewer: TViewer,
@@ -36,17 +78,17 @@ export async function listCertificates(
     orderBy: [{ issuedAt: "desc" }],
     take: 500,
     select: {
-      id: true,
+      ...keyFileSelect,
       serial: true,
       facilityId: true,
-      issuedAt: true,
       expiresAt: true,
-      revokedAt: true,
       revokedReason: true,
+      certificatePem: true,
       facility: { select: { nameKanji: true, code: true } },
       terminal: { select: { name: true } },
     },
   });
+  const files = await keyFileStates(rows, now);
   return rows.map((r) => ({
     id: r.id,
     serial: r.serial,
@@ -59,20 +101,40 @@ export async function listCertificates(
     revokedAt: r.revokedAt,
     revokedReason: r.revokedReason,
     status: r.revokedAt ? "revoked" : r.expiresAt <= now ? "expired" : "valid",
+    keyFile: files.get(r.id)!,
+    hasCertificatePem: r.certificatePem !== null,
   }));
 }
 
-/** The .p12 file for download (still protected by the one-time password the recipient holds). */
-export async function getCertificateFile(viewer: TViewer, id: string): Promise<{ fileName: string; bytes: Buffer }> {
+/** One certificate's key-file state, for the message when its .p12 is refused. */
+export async function getCertificateFileState(
+  viewer: TViewer,
+  id: string,
+): Promise<{ facilityCode: string; terminalName: string; serial: string; keyFile: TKeyFileState }> {
+  assertAllowed(canManageCertificates(viewer), "list certificates");
+  const row = isUuid(id)
+    ? await db().terminalCertificate.findUnique({
+        where: { id },
+        select: { ...keyFileSelect, serial: true, facility: { select: { code: true } }, terminal: { select: { name: true } } },
+      })
+    : null;
+  if (!row) throw notFound("certificate");
+  const keyFile = (await keyFileStates([row])).get(row.id)!;
+  return { facilityCode: row.facility.code, terminalName: row.terminal.name, serial: row.serial, keyFile };
+}
+
+/** The certificate and the network CA's (PEM, no key: public), for a terminal that made its own key. */
+export async function getCertificateChain(viewer: TViewer, id: string): Promise<{ fileName: string; pem: string }> {
   assertAllowed(canManageCertificates(viewer), "download certificates");
-  const row = await db().terminalCertificate.findUnique({
-    where: { id },
-    omit: { pkcs12: false },
-    include: { facility: { select: { code: true } }, terminal: { select: { name: true } } },
-  });
-  if (!row || row.revokedAt) throw notFound("certificate");
-  const safeName = row.terminal.name.replace(/[^\p{L}\p{N}_-]+/gu, "_");
-  return { fileName: `${row.facility.code}_${safeName}_${row.serial.slice(0, 8)}.p12`, bytes: Buffer.from(row.pkcs12) };
+  const row = isUuid(id)
+    ? await db().terminalCertificate.findUnique({
+        where: { id },
+        select: { serial: true, certificatePem: true, facility: { select: { code: true } }, terminal: { select: { name: true } } },
+      })
+    : null;
+  const caPem = await getCaCertificatePem();
+  if (!row?.certificatePem || !caPem) throw notFound("certificate");
+  return { fileName: certificateFileName(row.facility.code, row.terminal.name, row.serial, "crt"), pem: chainPem(row.certificatePem, caPem) };
 }
 
 export async function getCaCertificatePem(): Promise<string | null> {

@@ -41,8 +41,7 @@ import type { TViewer } from "@/lib/auth/viewer-type";
 import { EXPORT_COLUMNS, openAccessLogExport, verifyAccessLogChain } from "@/lib/audit/queries";
 import { monthBounds, monthOf, type TExportEncoding } from "@/lib/audit/schema";
 import { regionalIdFromSequence } from "@/lib/patients/regional-id";
-import { ensureCa, issueCertificate } from "@/lib/pki/mutations";
-import { getCertificateFile } from "@/lib/pki/queries";
+import { downloadCertificateFile, ensureCa, issueCertificate } from "@/lib/pki/mutations";
 import type { FacilityType, Qualification } from "@/generated/prisma/enums";
 import { createFacility, createStaff, DEMO_PASSWORD, viewerFor } from "@/tests/fixtures/factories";
 import { FAMILY_NAMES, FEMALE_GIVEN_NAMES, MALE_GIVEN_NAMES } from "./names.mts";
@@ -744,7 +743,7 @@ async function startHttp(a: { dir: string; pgDir: string; databaseUrl: string; s
     (await createFacility({ code: "C9000", domain: "bench-secretariat", nameKanji: "ベンチ事務局", nameKana: "ベンチジムキョク", type: "SECRETARIAT", isDisclosing: false, isViewing: false }));
   const secretariat = await viewerFor((await createStaff({ facilityId: secretariatFacility.id, roles: ["SECRETARIAT"], qualification: "OTHER" })).user, "bench-secretariat");
   const issued = await issueCertificate(secretariat, { facilityId: a.facilityId, terminalName: `bench-export-${Date.now()}`, days: 30 });
-  const pfx = (await getCertificateFile(secretariat, issued.id)).bytes;
+  const pfx = (await downloadCertificateFile(secretariat, issued.id)).bytes;
 
   const server = await startServer({ dir: a.dir, databaseUrl: a.databaseUrl, secrets: a.secrets, portFrom: 56000 });
   serverPidForCpu = server.pid;

@@ -54,8 +54,7 @@ import type { TContentCategory } from "@/lib/clinical/ingest/types";
 import { todayInJapan } from "@/lib/dates";
 import { linkFacilityPatient, registerPatient } from "@/lib/patients/mutations";
 import { ZAddLink, ZRegisterPatient } from "@/lib/patients/schema";
-import { ensureCa, issueCertificate } from "@/lib/pki/mutations";
-import { getCertificateFile } from "@/lib/pki/queries";
+import { downloadCertificateFile, ensureCa, issueCertificate } from "@/lib/pki/mutations";
 import type { FacilityType } from "@/generated/prisma/enums";
 import { createFacility, createStaff, DEMO_PASSWORD, viewerFor } from "@/tests/fixtures/factories";
 import {
@@ -976,7 +975,7 @@ async function pageWeight(a: { dir: string; databaseUrl: string; facilityIds: st
     (await createFacility({ code: "C9000", domain: "bench-secretariat", nameKanji: "ベンチ事務局", nameKana: "ベンチジムキョク", type: "SECRETARIAT", isDisclosing: false, isViewing: false }));
   const secretariat = await viewerFor((await createStaff({ facilityId: secretariatFacility.id, roles: ["SECRETARIAT"], qualification: "OTHER" })).user, "bench-secretariat");
   const issued = await issueCertificate(secretariat, { facilityId: a.facilityIds[VIEWER_FACILITY]!, terminalName: `bench-terminal-${Date.now()}`, days: 30 });
-  const pfx = (await getCertificateFile(secretariat, issued.id)).bytes;
+  const pfx = (await downloadCertificateFile(secretariat, issued.id)).bytes;
 
   const port = await freePort(57000);
   const origin = `https://localhost:${port}`;

@@ -1,7 +1,16 @@
 import fs from "node:fs";
-import { expect, test } from "@playwright/test";
+import { expect, type Page, test } from "@playwright/test";
 import { createCa, issueTerminalCertificate } from "../../lib/pki/forge";
-import { expectSignedIn, FACILITY, facilityContext, origin, screenshot, signIn, terminalContext } from "./fixtures";
+import { opensslCsr, opensslPkcs12 } from "../fixtures/csr";
+import { expectSignedIn, FACILITY, facilityContext, origin, screenshot, signIn, terminalContext, withDb } from "./fixtures";
+
+const DESKTOP = { width: 1280, height: 800 };
+/** A full-page screenshot from the top, so the sticky header is drawn where it belongs. */
+const shot = async (page: Page, name: string) => {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await screenshot(page, name);
+};
+const TABLET = { width: 768, height: 1024 };
 
 test("without a client certificate the request is refused with the Japanese explanation", async ({ browser }) => {
   const context = await browser.newContext();
@@ -86,4 +95,144 @@ test("only the secretariat can open the certificate screens", async ({ browser }
   expect(res?.status()).toBe(404);
   await expect(page.getByRole("link", { name: /端末証明書/ })).toHaveCount(0);
   await context.close();
+});
+
+test("a .p12 downloads once: the second download is refused with when and by whom, and the list shows it", async ({ browser }) => {
+  const admin = await facilityContext(browser, FACILITY.secretariat);
+  const page = await admin.newPage();
+  await page.setViewportSize(DESKTOP);
+  await signIn(page, "jimukyoku");
+  await expectSignedIn(page);
+  await page.goto(`${origin()}/admin/certificates`);
+  const terminalName = `受付PC${Date.now() % 100000}`;
+  await page.locator("form #facilityId").selectOption({ label: "2000101 飯田中央病院" });
+  await page.getByLabel(/^端末名/).fill(terminalName);
+  await page.getByRole("button", { name: "発行する" }).click();
+  const password = (await page.getByTestId("one-time-password").textContent())!.trim();
+  await expect(page.getByTestId("download-once")).toContainText("1回だけダウンロードできます");
+
+  // before the download the list says it waits, with its deadline
+  const row = page.locator("tr", { hasText: terminalName });
+  await expect(row.getByTestId("key-file")).toContainText("未ダウンロード");
+  await expect(row.getByTestId("key-file")).toContainText("まで");
+
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-p12").click()]);
+  const p12 = fs.readFileSync(await download.path());
+  expect(p12.length).toBeGreaterThan(1000);
+
+  // the same link again: refused, back on the list, saying when and by whom
+  await page.getByTestId("download-p12").click();
+  await expect(page).toHaveURL(/\/admin\/certificates\?gone=/);
+  const refusal = page.getByTestId("download-refused");
+  await expect(refusal).toContainText(".p12 ファイルはダウンロードできません");
+  await expect(refusal).toContainText(`2000101 ${terminalName} の .p12 ファイルは`);
+  await expect(refusal).toContainText("事務 局子 さんがダウンロード済みです");
+  await expect(refusal).toContainText("この証明書を失効させて新しく発行してください");
+  await expect(refusal).toContainText(/\d{4}\/\d{2}\/\d{2} \d{2}:\d{2} に/);
+
+  // the list: downloaded, when and by whom, and no download link any more
+  const listed = page.locator("tr", { hasText: terminalName });
+  await expect(listed.getByTestId("key-file")).toContainText("ダウンロード済み");
+  await expect(listed.getByTestId("key-file")).toContainText("事務 局子");
+  await expect(listed.getByRole("link", { name: ".p12 ファイルをダウンロード" })).toHaveCount(0);
+  await shot(page, "certificate-download-refused");
+
+  // a script asking for it gets 410 with the same words
+  const res = await admin.request.get(`${origin()}/api/certificates/${new URL(page.url()).searchParams.get("gone")}`);
+  expect(res.status()).toBe(410);
+  expect(await res.text()).toContain("事務 局子 さんがダウンロード済みです");
+
+  // the one copy that left the server works
+  const terminal = await terminalContext(browser, { buffer: p12, password });
+  const tPage = await terminal.newPage();
+  await tPage.goto(`${origin()}/login`);
+  await expect(tPage.getByText(`この端末: 飯田中央病院（${terminalName}）`)).toBeVisible();
+  await terminal.close();
+
+  await admin.close();
+});
+
+test("a certificate from the terminal's own CSR: the key never leaves the terminal, and the result signs in", async ({ browser }) => {
+  // The terminal makes its key and request, as the page's help says.
+  const csr = opensslCsr("ec-p256", { subject: "/CN=whatever the terminal says" });
+  const weak = opensslCsr("rsa1024");
+
+  const admin = await facilityContext(browser, FACILITY.secretariat);
+  const page = await admin.newPage();
+  await page.setViewportSize(DESKTOP);
+  await signIn(page, "jimukyoku");
+  await expectSignedIn(page);
+  await page.goto(`${origin()}/admin/certificates`);
+  await page.getByLabel(/端末で鍵を作り、CSR から発行する/).check();
+  await page.getByTestId("csr-help").locator("summary").click();
+  await expect(page.getByTestId("csr-help")).toContainText("openssl req -new -newkey rsa:2048 -nodes -keyout terminal.key -out terminal.csr");
+  const terminalName = `往診タブレット${Date.now() % 100000}`;
+  await page.locator("form #facilityId").selectOption({ label: "2000201 下伊那内科クリニック" });
+  await page.getByLabel(/^端末名/).fill(terminalName);
+
+  // a weak key is refused, saying why
+  await page.getByLabel(/^CSR（PEM 形式）/).fill(weak.csrPem);
+  await page.getByRole("button", { name: "発行する" }).click();
+  await expect(page.locator("#csrPem-error")).toContainText("鍵が弱すぎます（RSA 1024）");
+  await shot(page, "certificate-csr-form-refused-desktop");
+  await page.setViewportSize(TABLET);
+  await shot(page, "certificate-csr-form-refused-tablet");
+  await page.setViewportSize(DESKTOP);
+
+  // the terminal's request, read from its file
+  await page.getByTestId("csr-file").setInputFiles(csr.csrFile);
+  await expect(page.getByLabel(/^CSR（PEM 形式）/)).toHaveValue(/-----BEGIN CERTIFICATE REQUEST-----/);
+  await page.getByRole("button", { name: "発行する" }).click();
+  await expect(page.getByTestId("issued-certificate")).toContainText("CSR から証明書を発行しました（EC P-256）");
+  await expect(page.getByTestId("issued-certificate")).toContainText("openssl pkcs12 -export -inkey terminal.key -in 2000201_");
+  await expect(page.getByLabel(/^CSR（PEM 形式）/)).toHaveValue("");
+  await shot(page, "certificate-csr-issued");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-crt").click()]);
+  const chain = fs.readFileSync(await download.path(), "utf8");
+  expect(chain.match(/-----BEGIN CERTIFICATE-----/g)).toHaveLength(2);
+  expect(await page.getByTestId("issued-chain").inputValue()).toBe(chain);
+
+  // the list: the key is on the terminal; the certificate can be fetched again, no .p12
+  await page.reload();
+  const row = page.locator("tr", { hasText: terminalName });
+  await expect(row.getByTestId("key-file")).toContainText("端末で作成（CSR）");
+  await expect(row.getByRole("link", { name: "証明書（.crt）" })).toBeVisible();
+  await expect(row.getByRole("link", { name: ".p12 ファイルをダウンロード" })).toHaveCount(0);
+
+  // The terminal puts its key and the certificate into a .p12 (openssl) and signs in with it.
+  const p12 = opensslPkcs12(csr.keyFile, chain, "terminal-pass-1");
+  const terminal = await terminalContext(browser, { buffer: p12, password: "terminal-pass-1" });
+  const tPage = await terminal.newPage();
+  const res = await tPage.goto(`${origin()}/login`);
+  expect(res?.status()).toBe(200);
+  await expect(tPage.getByText(`この端末: 下伊那内科クリニック（${terminalName}）`)).toBeVisible();
+  await signIn(tPage, "clinic-doctor");
+  await expectSignedIn(tPage);
+  await terminal.close();
+
+  // The list with every state: one waiting for its download, one past its window, the CSR one, downloaded ones.
+  const issueP12 = async (name: string) => {
+    await page.goto(`${origin()}/admin/certificates`);
+    await page.locator("form #facilityId").selectOption({ label: "2000301 みなみ調剤薬局" });
+    await page.getByLabel(/^端末名/).fill(name);
+    await page.getByRole("button", { name: "発行する" }).click();
+    await expect(page.getByTestId("one-time-password")).toBeVisible();
+  };
+  const suffix = Date.now() % 100000;
+  await issueP12(`投薬窓口PC${suffix}`);
+  await issueP12(`放置PC${suffix}`);
+  await withDb((c) => c.query("UPDATE terminal_certificates SET issued_at = issued_at - interval '25 hours' WHERE terminal_id IN (SELECT id FROM terminals WHERE name = $1)", [`放置PC${suffix}`]));
+  await page.goto(`${origin()}/admin/certificates`);
+  await expect(page.locator("tr", { hasText: `投薬窓口PC${suffix}` }).getByTestId("key-file")).toContainText("未ダウンロード");
+  await expect(page.locator("tr", { hasText: `投薬窓口PC${suffix}` }).getByRole("link", { name: ".p12 ファイルをダウンロード" })).toBeVisible();
+  await expect(page.locator("tr", { hasText: `放置PC${suffix}` }).getByTestId("key-file")).toContainText("期限切れ");
+  await expect(page.locator("tr", { hasText: `放置PC${suffix}` }).getByRole("link", { name: ".p12 ファイルをダウンロード" })).toHaveCount(0);
+  for (const [name, viewport] of [["desktop", DESKTOP], ["tablet", TABLET]] as const) {
+    await page.setViewportSize(viewport);
+    await page.reload();
+    await shot(page, `certificate-list-${name}`);
+  }
+  fs.rmSync(csr.dir, { recursive: true, force: true });
+  fs.rmSync(weak.dir, { recursive: true, force: true });
+  await admin.close();
 });
