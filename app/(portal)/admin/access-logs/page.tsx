@@ -148,6 +148,7 @@ export default async function AccessLogsPage({ searchParams }: { searchParams: P
         )}
       </section>
       <p className="text-xs text-slate-600">{t("audit.columnsNote")}</p>
+      <p className="text-xs text-slate-600">{t("audit.cellsNote")}</p>
     </div>
   );
 }
