@@ -1,8 +1,8 @@
 -- CSV injection (OWASP): a spreadsheet opening a CSV takes a cell that begins with = + - @, a tab
 -- or a carriage return as a formula (=HYPERLINK(…) sends the reader to a site of the attacker's
 -- choosing; older Excel runs DDE commands). The access-log exports (the monthly CSV and the
--- archive of a month) pass every text cell through this function inside their COPY, so the rule
--- is applied once, in the database, and the export keeps streaming.
+-- archive of a month) pass every cell that holds stored text through this function inside their
+-- COPY, so the rule is applied once, in the database, and the export keeps streaming.
 --
 -- A cell is neutralised (a single quote put before it; the exports quote every such cell) when
 -- it begins with one of = + - @ TAB CR, or with their full-width forms ＝ ＋ － ＠, either at
@@ -14,7 +14,9 @@
 -- the two agree) and for readers of the files.
 --
 -- ascii() (the first character's code point) sends the usual cell past the regular expression,
--- which PostgreSQL would otherwise run over the whole text of every cell.
+-- which PostgreSQL would otherwise run over the whole text of every cell. One expression, so
+-- PostgreSQL inlines it; call it on a column, not around a sub-select or a long CASE, which it
+-- would not inline (the argument is used more than once) and would run per cell as a function.
 CREATE FUNCTION "chiikilink_csv_cell"(v TEXT) RETURNS TEXT
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT CASE
