@@ -361,7 +361,10 @@ async function contentGated<T>(
   return guarded(
     s,
     viewer,
-    () => ({ accessType: "DENIED", patientId: found.patientId, contentId: contentId.slice(0, 64), detail: `${spec.label} ${(spec.asked ?? contentId).slice(0, 80)}` }),
+    // The id column takes only what can be a content's id (a UUID): a refused request's path
+    // segment is the requester's text (`/api/contents/=HYPERLINK(…)/files/…`), which stays in the
+    // detail after the read's label, never in a column that names a content (ADR 0010).
+    () => ({ accessType: "DENIED", patientId: found.patientId, contentId: isUuid(contentId) ? contentId : null, detail: `${spec.label} ${(spec.asked ?? contentId).slice(0, 80)}` }),
     () => notFound(spec.what),
     async () => {
       if (!found.visible) deny();

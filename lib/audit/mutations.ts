@@ -24,12 +24,21 @@ export async function ensureAccessLogPartitions(now: Date = new Date(), monthsAh
 /** How many months of access logs stay online at least (seeds 000/004: one year, and the month in progress). */
 export const MONTHS_KEPT_ONLINE = 13;
 
+/** The archive's text columns: neutralised against CSV injection and always quoted. */
+const ARCHIVE_TEXT_COLUMNS = ["cert_serial", "content_id", "detail", "request_id"] as const;
+const cell = (column: (typeof ARCHIVE_TEXT_COLUMNS)[number]) => `"chiikilink_csv_cell"(${column}) AS ${column}`;
+/** Said in the manifest, so whoever recomputes the chain from the file knows to undo it (lib/audit/csv.ts restoreCsvCell). */
+const ARCHIVE_CELLS_NOTE =
+  `${ARCHIVE_TEXT_COLUMNS.join(", ")}: a value that begins with = + - @ TAB CR or ＝ ＋ － ＠, at once or after blanks and quotes, ` +
+  "is written with a single quote before it (CSV injection); remove that quote to get the stored value. Empty unquoted cells are NULL.";
+
 export type TArchiveResult = { partition: string; file: string; manifest: string; rows: number; sha256: string };
 
 /**
  * Archives one month of the access log: checks every facility's chain of that month, writes the
- * partition (every column, hashes in hex) to `<outDir>/<partition>.csv` with a manifest (row
- * count, SHA-256 of the file, each chain's head), then DETACHES the partition. The detached table
+ * partition (every column, hashes in hex, formula-like text neutralised) to
+ * `<outDir>/<partition>.csv` with a manifest (row count, SHA-256 of the file, each chain's head,
+ * how cells are written), then DETACHES the partition. The detached table
  * stays in the database until an operator drops it after storing the archive; nothing is dropped
  * here. Months within MONTHS_KEPT_ONLINE are refused.
  */
@@ -53,16 +62,17 @@ export async function archiveAccessLogMonth(month: string, outDir: string, opts:
   let rows = 0;
   const client = await pgPool().connect();
   try {
-    const copy = client.query(
-      copyTo(`COPY (SELECT id, at, user_id, facility_id, cert_serial, access_type, patient_id, owner_facility_id, content_id, is_emergency, detail, request_id,
-                           chain_seq, encode(prev_hash, 'hex') AS prev_hash, encode(row_hash, 'hex') AS row_hash
-                      FROM "${partition}" ORDER BY facility_id, chain_seq) TO STDOUT WITH (FORMAT csv, HEADER true)`),
-    );
-    copy.on("data", (chunk: Buffer) => {
-      hash.update(chunk);
-      for (let k = chunk.indexOf(0x0a); k !== -1; k = chunk.indexOf(0x0a, k + 1)) rows++;
-    });
+    // The text columns pass through the CSV-injection rule (ADR 0010) and are quoted; the others
+    // are uuids, instants, numbers, booleans, an enum and hex, which never begin with = + - @.
+    const copy = copyTo(`COPY (SELECT id, at, user_id, facility_id, ${cell("cert_serial")}, access_type, patient_id, owner_facility_id, ${cell("content_id")}, is_emergency,
+                                      ${cell("detail")}, ${cell("request_id")}, chain_seq, encode(prev_hash, 'hex') AS prev_hash, encode(row_hash, 'hex') AS row_hash
+                                 FROM "${partition}" ORDER BY facility_id, chain_seq)
+                            TO STDOUT WITH (FORMAT csv, HEADER true, FORCE_QUOTE (${ARCHIVE_TEXT_COLUMNS.join(", ")}))`);
+    client.query(copy);
+    copy.on("data", (chunk: Buffer) => hash.update(chunk));
     await pipeline(copy, fs.createWriteStream(file, { flags: "wx" }));
+    // the server's own count: a line feed inside a cell is not a row
+    rows = copy.rowCount;
     client.release();
   } catch (e) {
     client.release(e as Error);
@@ -71,7 +81,7 @@ export async function archiveAccessLogMonth(month: string, outDir: string, opts:
   const sha256 = hash.digest("hex");
   const manifest = path.join(outDir, `${partition}.manifest.json`);
   const chains = heads.map((h) => ({ facilityId: h.facilityId, lastSeq: Number(h.seq), lastHash: Buffer.from(h.hash).toString("hex") }));
-  fs.writeFileSync(manifest, `${JSON.stringify({ month, partition, rows: rows - 1, file: path.basename(file), sha256, chains, archivedAt: now.toISOString() }, null, 2)}\n`, { flag: "wx" });
+  fs.writeFileSync(manifest, `${JSON.stringify({ month, partition, rows, file: path.basename(file), sha256, cells: ARCHIVE_CELLS_NOTE, chains, archivedAt: now.toISOString() }, null, 2)}\n`, { flag: "wx" });
   await db().$executeRawUnsafe(`ALTER TABLE "access_logs" DETACH PARTITION "${partition}"`);
-  return { partition, file, manifest, rows: rows - 1, sha256 };
+  return { partition, file, manifest, rows, sha256 };
 }

@@ -954,13 +954,19 @@ async function main() {
   // app's stream in this process, then the HTTP downloads.
   // Two variants of the floor's COPY, for the breakdown: PostgreSQL converting to Shift_JIS itself
   // (COPY … ENCODING 'SJIS'), and — a diagnostic, not the app's output — the COPY without its two
-  // correlated look-ups of the facility patient IDs.
+  // correlated look-ups of the facility patient IDs; and the COPY without the CSV-injection rule
+  // (its "chiikilink_csv_cell" calls unwrapped), which says what the rule costs the database.
   const sjisSql = copySql.replace(/\)$/, ", ENCODING 'SJIS')");
-  const lookup = /\(SELECT k\.facility_patient_id FROM facility_patient_links k [^()]*LIMIT 1\)/g;
+  // (the look-up's column may come through the CSV-injection rule, "chiikilink_csv_cell"(…))
+  const lookup = /\(SELECT (?:"chiikilink_csv_cell"\(k\.facility_patient_id\)|k\.facility_patient_id) FROM facility_patient_links k [^()]*LIMIT 1\)/g;
   const noLookupsSql = (copySql.match(lookup) ?? []).length === 2 ? copySql.replace(lookup, "NULL::text") : null;
+  const ruleCall = /"chiikilink_csv_cell"\(([^()]*)\)/g;
+  const ruleCalls = (copySql.match(ruleCall) ?? []).length;
+  const noRuleSql = ruleCalls > 0 ? copySql.replace(ruleCall, "$1") : null;
   const floor: TRun[] = [];
   const sjisRuns: TRun[] = [];
   const noLookupRuns: TRun[] = [];
+  const noRuleRuns: TRun[] = [];
   let sjisError: string | null = null;
   const inUtf8: TRun[] = [];
   const inCp932: TRun[] = [];
@@ -975,6 +981,11 @@ async function main() {
       const r = await floorRun(database.url, noLookupsSql, pgDir);
       noLookupRuns.push(r);
       log(`round ${i + 1}: COPY without the two link look-ups ${n0(rate(r))} rows/s, PostgreSQL CPU ${s2(r.postgresCpu)} s`);
+    }
+    if (noRuleSql) {
+      const r = await floorRun(database.url, noRuleSql, pgDir);
+      noRuleRuns.push(r);
+      log(`round ${i + 1}: COPY without the CSV-injection rule ${n0(rate(r))} rows/s, PostgreSQL CPU ${s2(r.postgresCpu)} s`);
     }
     if (!sjisError) {
       try {
@@ -1075,7 +1086,7 @@ async function main() {
   });
 
   const host = await machine(c, { settings: ["shared_buffers", "work_mem", "effective_cache_size", "jit", "max_connections", "max_parallel_workers_per_gather"], tables: ["access_logs", "staff_users", "patients", "facility_patient_links"] });
-  const section = renderSection({ host, counts, generated: s.generated, verify, floor, inUtf8, inCp932, sjisSame, sjisError, sjisRuns, noLookupRuns, http, plan, copySql, month: s.month, load: { start: loadStart, end: loadAvg() }, probes });
+  const section = renderSection({ host, counts, generated: s.generated, verify, floor, inUtf8, inCp932, sjisSame, sjisError, sjisRuns, noLookupRuns, noRuleRuns, ruleCalls, http, plan, copySql, month: s.month, load: { start: loadStart, end: loadAvg() }, probes });
   process.stdout.write(`\n${plan}\n`);
   if (!opts["no-report"]) {
     writeReport(path.resolve(opts.report), "access-log-export", section);
@@ -1113,6 +1124,9 @@ function renderSection(a: {
   sjisSame: boolean | null;
   sjisError: string | null;
   noLookupRuns: TRun[];
+  noRuleRuns: TRun[];
+  /** cells a row that pass through the CSV-injection rule in the app's COPY */
+  ruleCalls: number;
   http: THttpResult;
   plan: string;
   copySql: string;
@@ -1197,7 +1211,7 @@ function renderSection(a: {
       (http.measured ? `; HTTP cp932: ${allRuns(http.cp932)}; HTTP utf8: ${allRuns(http.utf8)}; HTTP cp932 once more after the stalled client below: ${n0(rate(http.afterHangup))}` : "") +
       ".",
   );
-  const timedRuns = [...a.floor, ...a.sjisRuns, ...a.noLookupRuns, ...a.inUtf8, ...a.inCp932, ...(http.measured ? [...http.cp932, ...http.utf8] : [])];
+  const timedRuns = [...a.floor, ...a.sjisRuns, ...a.noLookupRuns, ...a.noRuleRuns, ...a.inUtf8, ...a.inCp932, ...(http.measured ? [...http.cp932, ...http.utf8] : [])];
   const otherCores = timedRuns.reduce((s, r) => s + r.otherCpu, 0) / timedRuns.reduce((s, r) => s + r.totalMs / 1000, 0);
   L.push("");
   L.push(
@@ -1324,11 +1338,13 @@ function renderSection(a: {
   const cIC = cpuOf(a.inCp932, false);
   const cSJ = a.sjisRuns.length ? cpuOf(a.sjisRuns, false) : null;
   const cNL = a.noLookupRuns.length ? cpuOf(a.noLookupRuns, false) : null;
+  const cNR = a.noRuleRuns.length ? cpuOf(a.noRuleRuns, false) : null;
   const cHU = http.measured ? cpuOf(http.utf8, true) : null;
   const cHC = http.measured ? cpuOf(http.cp932, true) : null;
   const cpuRows: [string, TCpu | null][] = [
     ["floor (the COPY, raw)", cF],
     ["diagnostic: the floor without the two facility-patient-ID look-ups (those columns NULL)", cNL],
+    ["diagnostic: the floor without the CSV-injection rule (the cells as stored)", cNR],
     ["the floor's COPY with `ENCODING 'SJIS'` (PostgreSQL converts to CP932)", cSJ],
     ["in-process utf8 (+ transaction and log row, CRLF, `Readable.toWeb`)", cIU],
     ["in-process cp932 (+ iconv)", cIC],
@@ -1354,6 +1370,9 @@ function renderSection(a: {
         : `The first row arrives after ${ms0(f.firstRowMs)} ms. `) +
       (cNL
         ? `Of the database's work, the two correlated sub-selects that look up the facility patient IDs (per row and per side, a bitmap scan of facility_patient_links by patient and a sort) take ${pct(1 - cNL.pg / cF.pg)} of its CPU: without them the same COPY runs at ${n0(cNL.rate)} rows/s.`
+        : "") +
+      (cNR
+        ? ` The CSV-injection rule (\`chiikilink_csv_cell\` on ${a.ruleCalls} cells a row, inlined by PostgreSQL): PostgreSQL CPU per round with it ${a.floor.map((r) => s2(r.postgresCpu)).join(", ")} s, without it ${a.noRuleRuns.map((r) => s2(r.postgresCpu)).join(", ")} s (medians ${s2(cF.pg)} and ${s2(cNR.pg)} s, ${pct((cF.pg - cNR.pg) / cNR.pg)}).`
         : ""),
   );
   const crlf = cIU.node - cF.node;

@@ -22,6 +22,16 @@ test("a hospital admin counts, downloads (CP932) and checks the month's log of i
   await doctor.goto(`${origin()}/patients/${patientId}/contents/${contentId}`);
   await expect(doctor.getByTestId("content-page")).toBeVisible();
 
+  // a row as a refused request could leave one before ids were checked: a formula for the content id
+  const formula = '=HYPERLINK("http://evil.example/","x")';
+  await withDb((c) =>
+    c.query(
+      `INSERT INTO access_logs (id, user_id, facility_id, access_type, patient_id, owner_facility_id, content_id, detail)
+       SELECT gen_random_uuid(), u.id, u.facility_id, 'DENIED', $1::uuid, h.id, $2, 'file +SUM(1)' FROM staff_users u, facilities h WHERE u.login_id = $3 AND h.code = $4`,
+      [patientId, formula, "clinic-doctor", FACILITY.hospital],
+    ),
+  );
+
   const hospital = await facilityContext(browser, FACILITY.hospital);
   const page = await hospital.newPage();
   await signIn(page, "hosp-admin");
@@ -43,6 +53,9 @@ test("a hospital admin counts, downloads (CP932) and checks the month's log of i
   const row = lines.find((l) => l.startsWith(`"${contentId}"`));
   expect(row).toContain('"下伊那内科クリニック","内科 次郎"');
   expect(row).toContain('"コンテンツ参照"');
+  // the formula is written as text: a ' before it, the cell quoted, its quotes doubled
+  expect(lines.filter((l) => l.startsWith(`"'=HYPERLINK(""http://evil.example/"",""x"")","下伊那内科クリニック","内科 次郎"`))).toHaveLength(1);
+  expect(lines.filter((l) => l.startsWith('"=') || l.includes(',"=')).length).toBe(0);
 
   // a patient ID that does not exist: back to the form with the reason
   await page.getByTestId("access-log-form").getByLabel("患者ID（任意）").fill("NOSUCH");

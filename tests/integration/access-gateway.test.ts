@@ -310,6 +310,19 @@ describe("each read kind writes exactly its shape of rows; each refusal one DENI
       expect(refused.rows.map((r) => r.type)).toEqual(["DENIED"]);
     }
   });
+
+  it("a refusal names a content only by an id of a content's form; the text a request asked for stays in the detail, after the label", async () => {
+    const hostile = '=HYPERLINK("http://evil.example/","x")';
+    const file = await logOf(doctorC, (v) => getContentFile(v, hostile, "+SUM(1)"));
+    expectDenied(file, "NOT_FOUND", "file", null);
+    expect(file.rows[0]).toMatchObject({ content: null, detail: "file +SUM(1)" });
+    const content = await logOf(doctorC, (v) => getContent(v, hostile));
+    expectDenied(content, "NOT_FOUND", "content", null);
+    expect(content.rows[0]).toMatchObject({ content: null, detail: `content ${hostile}` });
+    // a UUID that names nothing is still recorded as the id asked for
+    const guessed = crypto.randomUUID();
+    expect((await logOf(doctorC, (v) => getContent(v, guessed))).rows[0]).toMatchObject({ type: "DENIED", content: guessed });
+  });
 });
 
 describe("identity rows", () => {

@@ -1,27 +1,32 @@
 /**
  * The monthly access-log CSV (seed 000 コンテンツ参照記録) and the hash chain, on real PostgreSQL:
- * a scripted month across three facilities, both directions, CP932 bytes, parsing back, the
- * verifier finding a tampered row, and the log refusing changes.
+ * a scripted month across three facilities, both directions, CP932 bytes, parsing back, cells
+ * neutralised against CSV injection and read back as stored, the verifier finding a tampered row,
+ * and the log refusing changes.
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import iconv from "iconv-lite";
+import pg from "pg";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { archiveAccessLogMonth } from "@/lib/audit/mutations";
 import { countAccessLogExport, openAccessLogExport, verifyAccessLogChain, verifyAccessLogFor } from "@/lib/audit/queries";
-import { monthOf, ZAccessLogExport } from "@/lib/audit/schema";
+import { isFormulaLike, neutraliseCsvCell, restoreCsvCell } from "@/lib/audit/csv";
+import { monthBounds, monthOf, ZAccessLogExport } from "@/lib/audit/schema";
 import { importParsedMessage } from "@/lib/clinical/mutations";
-import { getCalendar, getContent } from "@/lib/clinical/queries";
+import { getCalendar, getContent, getContentFile } from "@/lib/clinical/queries";
 import type { TContentDraft } from "@/lib/clinical/ingest/types";
+import { Prisma } from "@/generated/prisma/client";
 import { db } from "@/lib/db/client";
 import { pgPool } from "@/lib/db/pg";
 import { registerPatient } from "@/lib/patients/mutations";
 import { searchPatients } from "@/lib/patients/queries";
 import { ZPatientSearch, ZRegisterPatient } from "@/lib/patients/schema";
 import { createFacility, createStaff, viewerFor } from "@/tests/fixtures/factories";
+import { csvRecords } from "@/tests/fixtures/csv";
 
 let A: { id: string; code: string }; // 髙橋記念病院: discloses
 let B: { id: string; code: string }; // 山﨑クリニック: views
@@ -36,6 +41,24 @@ let patient: { id: string; regionalId: string };
 let contentIds: string[];
 const month = monthOf(new Date());
 
+/** A value for each way a cell can start a formula (all in CP932, so both encodings carry them). */
+const HOSTILE = [
+  '=HYPERLINK("http://evil.example/","x")',
+  "+SUM(1)",
+  "-2+3+cmd|' /C calc'!A0",
+  "@SUM(1)",
+  "\t=1",
+  "\rabc",
+  " =1+1",
+  '"=1"',
+  "'=1",
+  "＝1",
+  "\u3000@x",
+  "-1",
+];
+/** Values that test the file's structure: a comma, quotes and both line breaks inside one cell; a lone quote; empty. */
+const STRUCTURE = ['a,b "c"\nd\r\ne', '"', ",", ""];
+
 const draft = (key: string, title: string): TContentDraft => ({
   facilityPatientId: "A-1",
   category: "LAB",
@@ -47,50 +70,58 @@ const draft = (key: string, title: string): TContentDraft => ({
   isDeleted: false,
 });
 
-/** RFC 4180, enough for our files: quoted fields with "" escapes, CRLF rows. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  const endField = () => {
-    row.push(field);
-    field = "";
-  };
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted && ch === '"' && text[i + 1] === '"') {
-      field += '"';
-      i++;
-    } else if (ch === '"') {
-      quoted = !quoted;
-    } else if (!quoted && ch === ",") {
-      endField();
-    } else if (!quoted && ch === "\r" && text[i + 1] === "\n") {
-      endField();
-      rows.push(row);
-      row = [];
-      i++;
-    } else {
-      field += ch;
-    }
-  }
-  if (field !== "" || row.length) {
-    endField();
-    rows.push(row);
-  }
-  return rows;
-}
-
 async function exportBytes(viewer: TViewer, q: Record<string, string>): Promise<Buffer> {
   const out = await openAccessLogExport(viewer, ZAccessLogExport.parse({ month, ...q }));
   return Buffer.from(await new Response(out.body).arrayBuffer());
 }
 
+/** The CP932 export's records by column name; an empty cell (NULL or "") as "" here, as Excel shows it. */
 async function exportRows(viewer: TViewer, q: Record<string, string>) {
-  const rows = parseCsv(iconv.decode(await exportBytes(viewer, q), "cp932"));
-  const [header, ...data] = rows;
-  return data.map((r) => Object.fromEntries(header!.map((h, i) => [h, r[i]])));
+  return csvRecords(iconv.decode(await exportBytes(viewer, q), "cp932")).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v ?? ""])));
+}
+
+type TStoredRow = Record<"content_id" | "facility" | "person" | "detail" | "content_facility" | "cert_serial", string | null>;
+
+/** What a facility's export of the month holds, read from the table in the export's order: the test's oracle. */
+async function storedRows(facilityId: string, direction: "viewing" | "viewed"): Promise<TStoredRow[]> {
+  const { from, to } = monthBounds(month);
+  const side = direction === "viewing" ? Prisma.sql`l.facility_id = ${facilityId}::uuid` : Prisma.sql`l.owner_facility_id = ${facilityId}::uuid AND l.facility_id <> ${facilityId}::uuid`;
+  return db().$queryRaw<TStoredRow[]>`
+    SELECT l.content_id, vf.name_kanji AS facility, u.name_kanji AS person, l.detail, ofc.name_kanji AS content_facility, l.cert_serial
+      FROM access_logs l JOIN staff_users u ON u.id = l.user_id JOIN facilities vf ON vf.id = l.facility_id LEFT JOIN facilities ofc ON ofc.id = l.owner_facility_id
+     WHERE l.at >= ${from} AND l.at < ${to} AND ${side}
+     ORDER BY l.at, l.facility_id, l.chain_seq`;
+}
+
+const CELL_OF: Record<string, keyof TStoredRow> = {
+  ContentID: "content_id",
+  AccessFacilityName: "facility",
+  AccessPersonName: "person",
+  AccessDetail: "detail",
+  ContentFacilityName: "content_facility",
+  CertificateSerial: "cert_serial",
+};
+
+/**
+ * Parses the file strictly and holds every cell of the columns that carry stored text to the
+ * stored value: NULL as an empty unquoted cell, anything else neutralised by the rule, and read
+ * back (one ' removed) as exactly what is stored. No cell anywhere may start a formula.
+ */
+function expectCellsAsStored(text: string, stored: TStoredRow[]) {
+  const records = csvRecords(text);
+  expect(Object.keys(records[0] ?? {})[0]).toBe("ContentID");
+  expect(records).toHaveLength(stored.length);
+  const wrong: unknown[] = [];
+  records.forEach((r, k) => {
+    for (const [column, key] of Object.entries(CELL_OF)) {
+      const v = stored[k]![key];
+      const cell = r[column] ?? null;
+      if (cell !== (v === null ? null : neutraliseCsvCell(v)) || (v !== null && restoreCsvCell(cell!) !== v)) wrong.push({ row: k, column, stored: v, cell });
+    }
+    for (const [column, cell] of Object.entries(r)) if (cell !== null && !cell.startsWith("'") && isFormulaLike(cell)) wrong.push({ row: k, column, formula: cell });
+  });
+  expect(wrong).toEqual([]);
+  return records;
 }
 
 beforeAll(async () => {
@@ -216,6 +247,93 @@ describe("the monthly CSV", () => {
   });
 });
 
+describe("CSV injection (OWASP): cells that would start a formula", () => {
+  let evil: TViewer;
+
+  beforeAll(async () => {
+    // a staff member of the clinic whose name and terminal serial are formulas, viewing the hospital's content
+    evil = await viewerFor((await createStaff({ facilityId: B.id, roles: ["CLINICIAN"], nameKanji: HOSTILE[0] })).user, "@SERIAL");
+    await getContent(evil, contentIds[0]!);
+    // refused requests naming what they asked for straight from a URL
+    await expect(getContentFile(doctorB, HOSTILE[0]!, "+SUM(1)")).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(getContent(doctorB, "@SUM(1)")).rejects.toMatchObject({ code: "NOT_FOUND" });
+    // rows as written before ids were checked (the text in content_id), and details of any text
+    const values = [...HOSTILE, ...STRUCTURE];
+    await db().$executeRaw`INSERT INTO access_logs (id, at, user_id, facility_id, cert_serial, access_type, content_id, detail)
+      SELECT gen_random_uuid(), ${new Date(`${month}-02T00:00:00Z`)}::timestamptz + make_interval(secs => v.i::int), ${doctorB.userId}::uuid, ${B.id}::uuid, v.t, 'DENIED', v.t, v.t
+        FROM unnest(${values}::text[]) WITH ORDINALITY AS v(t, i)`;
+  });
+
+  it("the database's rule is lib/audit/csv.ts's, for every character of the BMP up to U+3100 and the full-width forms, alone and before = or text", async () => {
+    const values = [...HOSTILE, ...STRUCTURE, "2026/11/01 09:00:00", "A-1", "file +SUM(1)"];
+    for (const [from, to] of [[1, 0x3100], [0xfe00, 0xff70]] as const)
+      for (let c = from; c < to; c++) values.push(String.fromCharCode(c), `${String.fromCharCode(c)}=1`, `${String.fromCharCode(c)}a`);
+    const rows = await db().$queryRaw<{ v: string; cell: string }[]>`SELECT v, "chiikilink_csv_cell"(v) AS cell FROM unnest(${values}::text[]) AS v`;
+    expect(rows).toHaveLength(values.length);
+    expect(rows.filter((r) => r.cell !== neutraliseCsvCell(r.v))).toEqual([]);
+    // the characters that make "<c>=1" a formula: the blanks, the quotes and the formula characters themselves
+    const before = new Set(rows.filter((r) => r.v.length === 3 && r.v.endsWith("=1") && r.cell !== r.v).map((r) => r.v.codePointAt(0)!));
+    expect([...before].sort((a, b) => a - b)).toEqual([9, 10, 11, 12, 13, 32, 34, 39, 43, 45, 61, 64, 160, 12288, 65291, 65293, 65309, 65312]);
+    const [nul] = await db().$queryRaw<{ cell: string | null }[]>`SELECT "chiikilink_csv_cell"(NULL) AS cell`;
+    expect(nul!.cell).toBeNull();
+  });
+
+  it("the export's COPY calls the rule on its stored-text cells, and PostgreSQL inlines every call (none runs as a function per cell)", async () => {
+    const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+    const original = proto.query;
+    const copies: string[] = [];
+    proto.query = function (this: unknown, ...args: unknown[]) {
+      const text = (args[0] as { text?: unknown } | null)?.text;
+      if (typeof text === "string" && text.startsWith("COPY")) copies.push(text);
+      return original.apply(this, args);
+    };
+    try {
+      await exportBytes(adminA, { facilityId: A.id, direction: "viewed" });
+    } finally {
+      proto.query = original;
+    }
+    expect(copies).toHaveLength(1);
+    const select = copies[0]!.replace(/^COPY \(/, "").replace(/\) TO STDOUT WITH \(.*\)$/s, "");
+    expect(select.match(/"chiikilink_csv_cell"/g)).toHaveLength(9);
+    const plan = (await db().$queryRawUnsafe<{ "QUERY PLAN": string }[]>(`EXPLAIN (VERBOSE) ${select}`)).map((r) => r["QUERY PLAN"]).join("\n");
+    expect(plan).not.toContain("chiikilink_csv_cell");
+    expect(plan).toContain("ascii(");
+    // the control: around a sub-select the call is not inlined, and the plan names it
+    const around = await db().$queryRawUnsafe<{ "QUERY PLAN": string }[]>(`EXPLAIN (VERBOSE) SELECT "chiikilink_csv_cell"((SELECT max(detail) FROM access_logs))`);
+    expect(around.map((r) => r["QUERY PLAN"]).join("\n")).toContain("chiikilink_csv_cell");
+  });
+
+  it("a refused request's id is kept out of the content id column: its text is in the detail, after the label", async () => {
+    const denied = await db().accessLog.findMany({ where: { userId: doctorB.userId, accessType: "DENIED", requestId: null, contentId: null }, select: { detail: true } });
+    expect(denied.map((d) => d.detail)).toEqual(expect.arrayContaining(["file +SUM(1)", "content @SUM(1)"]));
+  });
+
+  it.each(["cp932", "utf8"] as const)("our staff's month in %s: every dangerous cell gets its ', every cell reads back as stored, and the chain holds", async (encoding) => {
+    const bytes = await exportBytes(adminB, { facilityId: B.id, direction: "viewing", encoding });
+    const text = iconv.decode(bytes, encoding);
+    const stored = await storedRows(B.id, "viewing");
+    const records = expectCellsAsStored(text, stored);
+    // the attacker's cell as the file carries it: the quote inside a quoted cell, its own quotes doubled
+    expect(text).toContain(`"'=HYPERLINK(""http://evil.example/"",""x"")","山﨑クリニック"`);
+    for (const v of HOSTILE) {
+      const row = records.find((r) => restoreCsvCell(r.AccessDetail ?? "") === v && restoreCsvCell(r.ContentID ?? "") === v);
+      expect(row, JSON.stringify(v)).toBeDefined();
+      expect([row!.ContentID, row!.AccessDetail, row!.CertificateSerial]).toEqual([`'${v}`, `'${v}`, `'${v}`]);
+    }
+    expect(records.find((r) => r.AccessDetail === STRUCTURE[0])).toMatchObject({ ContentID: STRUCTURE[0], CertificateSerial: STRUCTURE[0] });
+    expect(records.find((r) => r.AccessDetail === "")).toMatchObject({ ContentID: "", CertificateSerial: "" });
+    expect(await verifyAccessLogChain(B.id, month)).toMatchObject({ ok: true, firstBroken: null });
+  });
+
+  it.each(["cp932", "utf8"] as const)("our contents viewed by others in %s: a formula for a staff name and serial is neutralised", async (encoding) => {
+    const text = iconv.decode(await exportBytes(adminA, { facilityId: A.id, direction: "viewed", encoding }), encoding);
+    const records = expectCellsAsStored(text, await storedRows(A.id, "viewed"));
+    const row = records.find((r) => r.AccessPersonName?.includes("HYPERLINK"));
+    expect(row).toMatchObject({ AccessPersonName: `'${HOSTILE[0]}`, CertificateSerial: "'@SERIAL", ContentID: contentIds[0], AccessFacilityName: "山﨑クリニック" });
+    expect(restoreCsvCell(row!.AccessPersonName!)).toBe(evil.name);
+  });
+});
+
 describe("the hash chain", () => {
   it("holds for an untouched month, and the verification is logged", async () => {
     for (const f of [A, B, C]) expect(await verifyAccessLogChain(f.id, month)).toMatchObject({ ok: true, firstBroken: null });
@@ -269,5 +387,49 @@ describe("retention", () => {
              to_regclass('access_logs_y2024m01') IS NOT NULL AS exists`;
     expect(state).toEqual({ attached: false, exists: true });
     await expect(archiveAccessLogMonth(month, out, { verify: verifyAccessLogChain })).rejects.toMatchObject({ code: "VALIDATION" });
+  });
+
+  it("archives text cells neutralised and quoted, line breaks inside cells kept: counted right, parsed back as stored, every hash recomputed from the file", async () => {
+    await db().$queryRaw`SELECT "chiikilink_ensure_access_log_partitions"('2024-02-01'::date, '2024-02-01'::date)`;
+    const values = [...HOSTILE, ...STRUCTURE];
+    for (const [i, v] of values.entries())
+      await db().$executeRaw`INSERT INTO access_logs (id, at, user_id, facility_id, cert_serial, access_type, content_id, detail, request_id)
+        VALUES (gen_random_uuid(), ${new Date(Date.UTC(2024, 1, 3, 3, 0, i))}, ${doctorB.userId}::uuid, ${B.id}::uuid, ${v}, 'DENIED', ${v}, ${v}, ${v})`;
+    await db().$executeRaw`INSERT INTO access_logs (id, at, user_id, facility_id, access_type) VALUES (gen_random_uuid(), ${new Date(Date.UTC(2024, 1, 4, 3))}, ${doctorB.userId}::uuid, ${B.id}::uuid, 'PATIENT_SEARCH')`;
+    const stored = await db().$queryRaw<Record<"cert_serial" | "content_id" | "detail" | "request_id", string | null>[]>`
+      SELECT cert_serial, content_id, detail, request_id FROM access_logs_y2024m02 ORDER BY facility_id, chain_seq`;
+    expect(stored).toHaveLength(values.length + 1);
+
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "access-archive-"));
+    const r = await archiveAccessLogMonth("2024-02", out, { verify: verifyAccessLogChain });
+    expect(r.rows).toBe(values.length + 1); // not the line feeds: two are inside cells
+    const manifest = JSON.parse(fs.readFileSync(r.manifest, "utf8")) as { rows: number; cells: string };
+    expect(manifest.rows).toBe(values.length + 1);
+    expect(manifest.cells).toContain("single quote");
+    const text = fs.readFileSync(r.file, "utf8");
+    expect(text).toContain(`"'=HYPERLINK(""http://evil.example/"",""x"")"`);
+    const records = csvRecords(text, { eol: "\n" });
+    expect(records).toHaveLength(stored.length);
+    const wrong: unknown[] = [];
+    records.forEach((rec, k) => {
+      for (const column of ["cert_serial", "content_id", "detail", "request_id"] as const) {
+        const v = stored[k]![column];
+        const cell = rec[column] ?? null;
+        if (cell !== (v === null ? null : neutraliseCsvCell(v)) || (v !== null && restoreCsvCell(cell!) !== v)) wrong.push({ row: k, column, stored: v, cell });
+      }
+      for (const [column, cell] of Object.entries(rec)) if (cell !== null && !cell.startsWith("'") && isFormulaLike(cell)) wrong.push({ row: k, column, formula: cell });
+    });
+    expect(wrong).toEqual([]);
+    expect(records.slice(0, HOSTILE.length).map((rec) => rec.detail)).toEqual(HOSTILE.map((v) => `'${v}`));
+
+    // whoever checks an archive recomputes each row's hash from the file, with the prefix undone
+    const undo = (cell: string | null | undefined) => (cell == null ? null : restoreCsvCell(cell));
+    for (const rec of records) {
+      const [h] = await db().$queryRaw<{ hash: string }[]>`
+        SELECT encode("chiikilink_access_log_hash"(decode(${rec.prev_hash}, 'hex'), ${rec.id}::uuid, ${rec.at}::timestamptz, ${rec.user_id}::uuid, ${rec.facility_id}::uuid,
+          ${undo(rec.cert_serial)}, ${rec.access_type}, ${rec.patient_id ?? null}::uuid, ${rec.owner_facility_id ?? null}::uuid, ${undo(rec.content_id)},
+          ${rec.is_emergency}::boolean, ${undo(rec.detail)}, ${undo(rec.request_id)}, ${rec.chain_seq}::bigint), 'hex') AS hash`;
+      expect(h!.hash).toBe(rec.row_hash);
+    }
   });
 });

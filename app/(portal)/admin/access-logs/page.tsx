@@ -147,7 +147,10 @@ export default async function AccessLogsPage({ searchParams }: { searchParams: P
           </div>
         )}
       </section>
-      <p className="text-xs text-slate-600">{t("audit.columnsNote")}</p>
+      <div className="space-y-1 text-xs text-slate-600">
+        <p>{t("audit.columnsNote")}</p>
+        <p>{t("audit.cellsNote")}</p>
+      </div>
     </div>
   );
 }
