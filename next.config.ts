@@ -10,29 +10,10 @@ const nextConfig: NextConfig = {
     serverActions: { bodySizeLimit: "48mb" },
     proxyClientMaxBodySize: "48mb",
   },
+  // The security headers (CSP, HSTS, framing, …) are server.ts's, for every response: see
+  // lib/server/security-headers.ts. Only caching is said here.
   async headers() {
-    return [
-      {
-        // Nothing is framed, except a content's PDF inside the portal's own pages (shown inline).
-        source: "/((?!api/contents/).*)",
-        headers: [{ key: "X-Frame-Options", value: "DENY" }],
-      },
-      {
-        source: "/api/contents/:path*",
-        headers: [
-          { key: "X-Frame-Options", value: "SAMEORIGIN" },
-          { key: "Content-Security-Policy", value: "frame-ancestors 'self'" },
-        ],
-      },
-      {
-        source: "/:path*",
-        headers: [
-          { key: "X-Content-Type-Options", value: "nosniff" },
-          { key: "Referrer-Policy", value: "no-referrer" },
-          { key: "Cache-Control", value: "no-store" },
-        ],
-      },
-    ];
+    return [{ source: "/:path*", headers: [{ key: "Cache-Control", value: "no-store" }] }];
   },
 };
 

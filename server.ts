@@ -4,6 +4,8 @@
  * not revoked (checked against the database on each request). Refused requests get a plain page
  * and never reach the app. The verified identity is handed to the app in one signed header, after
  * any incoming header of that name is removed. See docs/decisions/0004-tls-termination.md.
+ * Every response, refused or not, gets the security headers here and nowhere else
+ * (lib/server/security-headers.ts, docs/decisions/0018-security-headers.md).
  *
  * Run: `node --import tsx --import ./scripts/node-hooks.mjs server.ts` (npm start does it).
  */
@@ -27,10 +29,11 @@ import { issueServerCertificate } from "@/lib/pki/forge";
 import { encodeTerminalHeader, TERMINAL_HEADER } from "@/lib/auth/terminal";
 import { pruneThrottle } from "@/lib/auth/mutations";
 import { refusalPage } from "@/lib/server/refusal-page";
+import { CSP_REQUEST_HEADERS, newNonce, policyKindOf, securityHeaders } from "@/lib/server/security-headers";
 import { seedDemoRegionIfEmpty } from "@/prisma/seed";
 
 /** Headers only server.ts may set: removed from every incoming request first. */
-const INTERNAL_HEADERS = [TERMINAL_HEADER];
+const INTERNAL_HEADERS = [TERMINAL_HEADER, ...CSP_REQUEST_HEADERS];
 /** What nginx sends in proxy mode ($ssl_client_escaped_cert), trusted only from TRUSTED_PROXIES. */
 const PROXY_CERT_HEADER = "x-ssl-client-cert";
 
@@ -159,6 +162,13 @@ async function main() {
     const requestId = crypto.randomUUID();
     try {
       stripHeaders(req, INTERNAL_HEADERS);
+      // Set before anything answers, so every response has them (Next keeps headers already set).
+      const nonce = newNonce();
+      const kind = policyKindOf(req.url ?? "/");
+      const headers = securityHeaders(kind, { nonce, dev });
+      for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+      // Next reads the nonce from the request's policy and puts it on the scripts it renders.
+      if (kind === "page") setHeader(req, "content-security-policy", headers["content-security-policy"]!);
       if (req.url === "/healthz") {
         await db().$queryRaw`SELECT 1`;
         res.writeHead(200, { "content-type": "application/json" }).end('{"status":"ok"}');
@@ -168,8 +178,10 @@ async function main() {
       if (e.TLS_MODE === "proxy") stripHeaders(req, [PROXY_CERT_HEADER, "x-real-ip"]);
       const check = await checkTerminalCertificate(der, caCertPem);
       if (!check.ok) {
+        // an HTML page whatever was asked for (an API path too): the page policy, its <style> by nonce
+        for (const [name, value] of Object.entries(securityHeaders("page", { nonce, dev }))) res.setHeader(name, value);
         res.writeHead(403, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", "x-request-id": requestId });
-        res.end(refusalPage(check.reason, requestId));
+        res.end(refusalPage(check.reason, requestId, nonce));
         return;
       }
       const t = check.identity;

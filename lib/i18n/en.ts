@@ -42,6 +42,9 @@ export const en: Record<TMessageKey, string> = {
   "common.page": "Page {page} of {pages}",
   "common.error": "Something went wrong. Please try again.",
   "common.formError": "Some entries need correcting; see the messages next to the fields.",
+  "notFound.title": "Page not found",
+  "notFound.lead": "This page does not exist, or it is not among what you may see.",
+  "notFound.home": "Back to the home page",
   "common.forbidden": "You are not allowed to do this.",
   "common.notFound": "Not found.",
 

@@ -42,6 +42,9 @@ export const ja = {
   "common.page": "{page} / {pages} ページ",
   "common.error": "エラーが発生しました。もう一度お試しください。",
   "common.formError": "入力内容に誤りがあります。各項目のメッセージをご確認ください。",
+  "notFound.title": "ページが見つかりません",
+  "notFound.lead": "このページは存在しないか、閲覧できる範囲にありません。",
+  "notFound.home": "ホームへ戻る",
   "common.forbidden": "この操作を行う権限がありません。",
   "common.notFound": "データが見つかりません。",
 

@@ -24,13 +24,16 @@ const REASONS: Record<TReason, { ja: string; en: string }> = {
 
 const escape = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** The plain page a refused request gets: no app code runs, nothing of the app is rendered. */
-export function refusalPage(reason: TReason, requestId: string): string {
+/**
+ * The plain page a refused request gets: no app code runs, nothing of the app is rendered. Its one
+ * <style> carries the response's CSP nonce (server.ts sends the page policy with it).
+ */
+export function refusalPage(reason: TReason, requestId: string, nonce: string): string {
   const r = REASONS[reason];
   return `<!doctype html>
 <html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>端末証明書が確認できません</title>
-<style>body{font-family:"Noto Sans CJK JP","Hiragino Sans",Meiryo,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.7;color:#1f2937}
+<style nonce="${escape(nonce)}">body{font-family:"Noto Sans CJK JP","Hiragino Sans",Meiryo,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.7;color:#1f2937}
 h1{font-size:1.4rem;color:#b91c1c}.en{color:#6b7280;font-size:.9rem}code{background:#f3f4f6;padding:0 .3rem}</style></head>
 <body><h1>端末証明書が確認できないため、接続できません</h1>
 <p>${escape(r.ja)}</p>

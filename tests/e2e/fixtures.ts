@@ -22,13 +22,53 @@ export function demoCert(facilityCode: string, server: TServer = "main"): TDemoC
 
 export const FACILITY = { secretariat: "9000001", hospital: "2000101", clinic: "2000201", pharmacy: "2000301" } as const;
 
-/** A browser context presenting a terminal certificate (a .p12 file and its password). */
+/**
+ * A browser context presenting a terminal certificate (a .p12 file and its password). Whatever the
+ * test does in it must not break the portal's Content-Security-Policy or Permissions-Policy: any
+ * complaint fails the test when the context closes (see watchPolicyViolations).
+ */
 export async function terminalContext(browser: Browser, p12: { file?: string; buffer?: Buffer; password: string }, server: TServer = "main"): Promise<BrowserContext> {
-  return browser.newContext({
+  const context = await browser.newContext({
     clientCertificates: [
       p12.buffer ? { origin: origin(server), pfx: p12.buffer, passphrase: p12.password } : { origin: origin(server), pfxPath: p12.file!, passphrase: p12.password },
     ],
   });
+  const violations = await watchPolicyViolations(context);
+  const close = context.close.bind(context);
+  context.close = async (options) => {
+    await close(options);
+    expect(violations, "Content-Security-Policy / Permissions-Policy complaints").toEqual([]);
+  };
+  return context;
+}
+
+const policyViolations = new WeakMap<BrowserContext, string[]>();
+
+/** What Chromium logs when a security policy refuses something or cannot be read. */
+const POLICY_COMPLAINT = /Content[ -]Security[ -]Policy|Permissions[ -]Policy/i;
+
+/**
+ * Every complaint about the pages' security policies in a context, as it happens: the
+ * `securitypolicyviolation` events of every page and frame (some, such as a caught `eval`, are
+ * never logged), and the console's policy messages (frame-ancestors refusals and unreadable
+ * headers are only logged). Watching a context twice gives the same list.
+ */
+export async function watchPolicyViolations(context: BrowserContext): Promise<string[]> {
+  const watched = policyViolations.get(context);
+  if (watched) return watched;
+  const seen: string[] = [];
+  policyViolations.set(context, seen);
+  await context.exposeBinding("__reportPolicyViolation", ({ frame }, v: string) => void seen.push(`${frame.url()}: ${v}`));
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) => {
+      const report = (window as unknown as { __reportPolicyViolation?: (v: string) => void }).__reportPolicyViolation;
+      report?.(`${e.effectiveDirective} refused ${e.blockedURI || "inline"} ${e.sample}`.trim());
+    });
+  });
+  context.on("console", (m) => {
+    if (POLICY_COMPLAINT.test(m.text())) seen.push(`${m.page()?.url() ?? "?"}: ${m.text()}`);
+  });
+  return seen;
 }
 
 export const facilityContext = (browser: Browser, facilityCode: string, server: TServer = "main") => terminalContext(browser, demoCert(facilityCode, server), server);
