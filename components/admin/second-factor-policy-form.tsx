@@ -45,7 +45,7 @@ export function SecondFactorPolicyForm({ lines }: { lines: TPolicyRow[] }) {
             <p className="mt-2 text-xs text-slate-600">
               {t("sf.policy.enrolled")}: <span data-testid="policy-enrolled">{line.enrolled} / {line.users}</span>
               {" ・ "}
-              {t("sf.policy.updated")}: {line.isDefault ? t("sf.policy.default") : `${formatDateTime(line.updatedAt, locale)}${line.updatedByName ? `（${line.updatedByName}）` : ""}`}
+              {t("sf.policy.updated")}: {line.isDefault ? t("sf.policy.default") : `${formatDateTime(line.updatedAt, locale)}${line.updatedByName ? (locale === "ja" ? `（${line.updatedByName}）` : ` (${line.updatedByName})`) : ""}`}
             </p>
           </fieldset>
         ))}

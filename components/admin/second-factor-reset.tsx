@@ -7,8 +7,11 @@ import { Alert, Button, FormResultAlert } from "@/components/ui/form";
 import { useActionForm } from "@/components/ui/use-action-form";
 import { resetStaffSecondFactorAction } from "@/lib/staff/actions";
 
-/** 二要素認証のリセット: for a user who lost the phone or key; asks once more, then removes every factor. */
-export function SecondFactorReset({ staffId }: { staffId: string }) {
+/**
+ * 二要素認証のリセット: for a user who lost the phone or key; asks once more, then removes every
+ * factor. Stays mounted when the refreshed page has nothing left to reset, so its message shows.
+ */
+export function SecondFactorReset({ staffId, hasFactor }: { staffId: string; hasFactor: boolean }) {
   const { t } = useI18n();
   const router = useRouter();
   const [confirming, setConfirming] = useState(false);
@@ -20,7 +23,7 @@ export function SecondFactorReset({ staffId }: { staffId: string }) {
     <div>
       <FormResultAlert result={reset.result} />
       {reset.result?.ok && <Alert kind="success">{t("sf.admin.resetDone")}</Alert>}
-      {!confirming ? (
+      {!hasFactor ? null : !confirming ? (
         <Button type="button" variant="secondary" onClick={() => setConfirming(true)}>
           {t("sf.admin.reset")}
         </Button>

@@ -122,8 +122,11 @@ describe("policy resolution per role and EMS privilege", () => {
     expect(lines.find((l) => l.subject === "SECRETARIAT")?.updatedByName).toBe(secretariat.name);
     const changes = await db().signInEvent.findMany({ where: { userId: secretariat.userId, kind: "SECOND_FACTOR_POLICY_CHANGED" } });
     expect(changes.map((c) => c.detail).sort()).toEqual(["CLINICIAN: OPTIONAL (default) → OFF", "EMS_PRIVILEGED: OPTIONAL (default) → REQUIRED", "SECRETARIAT: OPTIONAL (default) → REQUIRED"]);
-    // saving the same again changes nothing and records nothing
-    expect(await setSecondFactorPolicy(secretariat, { SECRETARIAT: "REQUIRED" })).toEqual({ changed: 0 });
+    // saving the form as shown (the default lines included) changes nothing and records nothing
+    expect(await setSecondFactorPolicy(secretariat, { CLINICIAN: "OFF", LIAISON: "OPTIONAL", FACILITY_ADMIN: "OPTIONAL", SECRETARIAT: "REQUIRED", EMS_PRIVILEGED: "REQUIRED" })).toEqual({
+      changed: 0,
+    });
+    expect(await db().secondFactorPolicy.count()).toBe(3);
   });
 
   it("applies a policy change to a session already open, on its next request", async () => {

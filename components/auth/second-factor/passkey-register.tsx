@@ -45,11 +45,13 @@ export function PasskeyRegister({ onEnrolled }: { onEnrolled: (recoveryCodes: st
   return (
     <form method="post" onSubmit={(e) => void onSubmit(e)} noValidate>
       {error && <Alert kind="error">{t(error)}</Alert>}
-      <Field label={t("sf.passkey.name")} name="passkeyName" hint={t("sf.passkey.nameHint")} errors={{ passkeyName: fieldErrors.name ?? [] }}>
-        <Input name="passkeyName" value={name} onChange={(e) => setName(e.target.value)} maxLength={100} errors={{ passkeyName: fieldErrors.name ?? [] }} />
-      </Field>
+      <div className="max-w-md">
+        <Field label={t("sf.passkey.name")} name="passkeyName" hint={t("sf.passkey.nameHint")} errors={{ passkeyName: fieldErrors.name ?? [] }}>
+          <Input name="passkeyName" value={name} onChange={(e) => setName(e.target.value)} maxLength={100} errors={{ passkeyName: fieldErrors.name ?? [] }} />
+        </Field>
+      </div>
       <Button type="submit" variant="secondary" disabled={pending}>
-        🔑 {pending ? t("sf.passkey.working") : t("sf.passkey.add")}
+        {pending ? t("sf.passkey.working") : t("sf.passkey.add")}
       </Button>
     </form>
   );

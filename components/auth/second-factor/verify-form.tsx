@@ -88,7 +88,7 @@ export function VerifyForm({ hasTotp, hasPasskey, recoveryCodesLeft }: { hasTotp
           {(hasTotp || recoveryCodesLeft > 0) && <p className="mb-2 text-sm text-slate-500">{t("sf.verify.or")}</p>}
           {passkeyError && <Alert kind="error">{t(passkeyError)}</Alert>}
           <Button type="button" variant="secondary" onClick={() => void signInWithPasskey()} disabled={passkeyPending}>
-            🔑 {passkeyPending ? t("sf.passkey.working") : t("sf.verify.passkey")}
+            {passkeyPending ? t("sf.passkey.working") : t("sf.verify.passkey")}
           </Button>
         </div>
       )}

@@ -19,7 +19,7 @@ import { hashSecret, verifySecret } from "@/lib/auth/hash";
 import { countFailure, failureKind, lockUserRow, type TFailureOutcome } from "@/lib/auth/lockout";
 import { recordSignInEvent } from "@/lib/auth/mutations";
 import type { TViewer } from "@/lib/auth/viewer-type";
-import { mayRemoveFactor, requirementFor, SECOND_FACTOR_SUBJECTS } from "@/lib/auth/second-factor/policy";
+import { DEFAULT_REQUIREMENT, mayRemoveFactor, requirementFor, SECOND_FACTOR_SUBJECTS } from "@/lib/auth/second-factor/policy";
 import { countFactors, readPolicy, requirementOfUser } from "@/lib/auth/second-factor/queries";
 import { formatRecoveryCode, newRecoveryCodes, normalizeRecoveryCode } from "@/lib/auth/second-factor/recovery-codes";
 import type { TRelyingParty } from "@/lib/auth/second-factor/relying-party";
@@ -491,7 +491,8 @@ export async function setSecondFactorPolicy(viewer: TViewer & { ip?: string | nu
       const requirement = input[subject];
       if (!requirement) continue;
       const before = current[subject];
-      if (before === requirement) continue;
+      // A line without a row already is the default: saving the form as shown changes nothing.
+      if ((before ?? DEFAULT_REQUIREMENT) === requirement) continue;
       await tx.secondFactorPolicy.upsert({
         where: { subject },
         create: { subject, requirement, updatedById: viewer.userId },

@@ -57,7 +57,7 @@ export default async function ProfileSecondFactorPage({ searchParams }: { search
                 {mine.passkeys.map((p) => (
                   <li key={p.id} className="flex flex-wrap items-start justify-between gap-3 p-3" data-testid="passkey-row">
                     <div className="min-w-0 text-sm">
-                      <div className="font-medium break-words">🔑 {p.name}</div>
+                      <div className="font-medium break-words">{p.name}</div>
                       <div className="text-xs text-slate-500">
                         {t("sf.passkey.host")}: {p.rpId} ・ {t("sf.passkey.created")}: {formatDateTime(p.createdAt, locale)} ・ {t("sf.passkey.lastUsed")}:{" "}
                         {formatDateTime(p.lastUsedAt, locale) || t("common.none")}

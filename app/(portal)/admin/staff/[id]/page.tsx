@@ -83,7 +83,7 @@ export default async function StaffDetailPage({ params }: { params: Promise<{ id
           <dt className="font-medium text-slate-600">{t("sf.admin.recovery")}</dt>
           <dd>{t("sf.admin.count", { count: secondFactor.recoveryCodesLeft })}</dd>
         </dl>
-        {hasSecondFactor && viewer.userId !== staff.id && <SecondFactorReset staffId={staff.id} />}
+        {viewer.userId !== staff.id && <SecondFactorReset staffId={staff.id} hasFactor={hasSecondFactor} />}
       </section>
     </div>
   );
