@@ -7,6 +7,7 @@ import {
   canSeeMailOutbox,
   canSeeOwnPatientList,
   canSeePatientAccessReports,
+  isSecretariat,
   mayReadRecords,
   mayRegisterPatients,
 } from "@/lib/access/roles";
@@ -36,5 +37,7 @@ export function menuFor(viewer: TViewer): { main: TMenuItem[]; admin: TMenuItem[
   if (canSeeAuditReports(viewer)) admin.push({ href: "/admin/audit", key: "menu.adminAudit" });
   else if (canSeePatientAccessReports(viewer)) admin.push({ href: "/admin/audit/patient", key: "menu.adminPatientAccess" });
   if (canSeeMailOutbox(viewer)) admin.push({ href: "/admin/mail-outbox", key: "menu.adminMailOutbox" });
+  // The network's two-factor policy is the secretariat's (issue 15).
+  if (isSecretariat(viewer)) admin.push({ href: "/admin/second-factor", key: "menu.adminSecondFactor" });
   return { main, admin };
 }

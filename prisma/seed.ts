@@ -20,7 +20,7 @@ import { getNoteThread } from "@/lib/notes/queries";
 import { ZPostComment, ZPostFile, ZPostNote } from "@/lib/notes/schema";
 import { ZRegisterPatient } from "@/lib/patients/schema";
 import { downloadCertificateFile, issueCertificate } from "@/lib/pki/mutations";
-import { createFacility, createStaff, DEMO_PASSWORD, DEMO_SECRET_ANSWER, viewerFor } from "@/tests/fixtures/factories";
+import { createFacility, createStaff, DEMO_PASSWORD, DEMO_SECRET_ANSWER, DEMO_TOTP_SECRET, enrolTotp, setSecondFactorPolicyLines, viewerFor } from "@/tests/fixtures/factories";
 
 type TDemoStaff = { loginId: string; nameKanji: string; nameKana: string; qualification: Qualification; roles: StaffRole[]; ems?: boolean };
 type TDemoFacility = {
@@ -188,10 +188,14 @@ export async function seedDemoRegion(opts: { certDir: string; log: (line: string
         roles: s.roles, hasEmsPrivilege: s.ems ?? false, password: DEMO_PASSWORD, email: `${s.loginId}@example.jp`,
       });
       if (s.roles.includes("SECRETARIAT")) secretariatViewer = await viewerFor(user, "seed");
+      // Those the demo's policy requires a second factor of come with the demo authenticator secret.
+      if (s.roles.includes("SECRETARIAT") || s.ems) await enrolTotp(user.id, DEMO_TOTP_SECRET);
       viewers.set(s.loginId, await viewerFor(user, "seed"));
     }
   }
   if (!secretariatViewer) throw new Error("demo region needs a secretariat user");
+  // MHLW guideline 6.0: two-factor authentication, here required of the secretariat and of EMS-privileged users.
+  await setSecondFactorPolicyLines({ SECRETARIAT: "REQUIRED", EMS_PRIVILEGED: "REQUIRED" });
   await db().announcement.createMany({
     data: [
       { title: "ChiikiLink デモ地域へようこそ", body: "このデモでは、端末証明書と個人IDによるログイン、患者登録（個人情報・施設患者ID・同意）、地域患者一覧、自施設患者一覧、施設・職員の管理、端末証明書の発行と失効を試せます。", isPublic: true },
@@ -259,6 +263,7 @@ export function printDemoCredentials(certs: TDemoCertificate[], log: (line: stri
   for (const c of certs) log(`  ${c.file}  password: ${c.password}  (${c.facilityName} / ${c.terminal})  logins: ${c.logins.join(", ")}`);
   log(`demo logins all use the password ${DEMO_PASSWORD} (secret answer: ${DEMO_SECRET_ANSWER})`);
   log("the secretariat login (jimukyoku) works on any facility's terminal");
+  log(`jimukyoku and hosp-doctor need a second factor: add the authenticator secret ${DEMO_TOTP_SECRET} to an authenticator app (time-based, 6 digits)`);
 }
 
 export async function seedDemoRegionIfEmpty(opts: { log: (line: string) => void }): Promise<void> {

@@ -5,6 +5,9 @@ import { endSession } from "@/lib/auth/mutations";
 import { passwordExpiresAt } from "@/lib/auth/password-policy";
 import type { TTerminal } from "@/lib/auth/terminal";
 import type { TViewer } from "@/lib/auth/viewer-type";
+import { requirementFor, secondFactorStep } from "@/lib/auth/second-factor/policy";
+import { readPolicy } from "@/lib/auth/second-factor/queries";
+import type { SecondFactorRequirement } from "@/generated/prisma/enums";
 
 export type TSessionProblem = "NO_SESSION" | "ENDED" | "IDLE" | "TERMINAL_CHANGED" | "RETIRED" | "FACILITY_MISMATCH";
 
@@ -16,7 +19,24 @@ export type TSessionState =
       passwordExpiresAt: Date;
       needsSecretQuestion: boolean;
     }
-  | { ok: false; reason: TSessionProblem };
+  | { ok: false; reason: TSessionProblem }
+  | { ok: false; reason: "SECOND_FACTOR"; pending: TPendingSession };
+
+/**
+ * A session past the password whose second factor is still to come: it gets no TViewer, so no
+ * data function can be called with it. Only the second-factor pages and their actions take it.
+ */
+export type TPendingSession = {
+  sessionId: string;
+  userId: string;
+  loginId: string;
+  name: string;
+  facilityId: string;
+  certSerial: string;
+  /** verify a factor the user has, or (REQUIRED, none yet) enrol one */
+  step: "verify" | "enrol";
+  requirement: SecondFactorRequirement;
+};
 
 /**
  * Resolves a session cookie's session on the current terminal into a viewer. The session lives in
@@ -32,6 +52,7 @@ export async function loadSession(sessionId: string | undefined, terminal: TTerm
       certSerial: true,
       lastSeenAt: true,
       endedAt: true,
+      secondFactorAt: true,
       user: {
         select: {
           id: true,
@@ -46,6 +67,8 @@ export async function loadSession(sessionId: string | undefined, terminal: TTerm
           passwordChangedAt: true,
           secretQuestion: true,
           facility: { select: { nameKanji: true, isActive: true } },
+          totpFactor: { select: { enabledAt: true } },
+          _count: { select: { webauthnCredentials: true } },
         },
       },
     },
@@ -60,6 +83,18 @@ export async function loadSession(sessionId: string | undefined, terminal: TTerm
   const u = s.user;
   if (u.isRetired || !u.facility.isActive) return { ok: false, reason: "RETIRED" };
   if (u.facilityId !== terminal.facilityId && !u.roles.includes("SECRETARIAT")) return { ok: false, reason: "FACILITY_MISMATCH" };
+  if (!s.secondFactorAt) {
+    // Read on every request until passed, so a policy change or a new factor applies at once.
+    const requirement = requirementFor(await readPolicy(), u);
+    const step = secondFactorStep(requirement, { isEnrolled: !!u.totpFactor?.enabledAt || u._count.webauthnCredentials > 0, isPassed: false });
+    if (step !== "none") {
+      return {
+        ok: false,
+        reason: "SECOND_FACTOR",
+        pending: { sessionId: s.id, userId: u.id, loginId: u.loginId, name: u.nameKanji, facilityId: u.facilityId, certSerial: s.certSerial, step, requirement },
+      };
+    }
+  }
   const expiresAt = passwordExpiresAt(u.passwordChangedAt, env().PASSWORD_MAX_AGE_MONTHS);
   return {
     ok: true,

@@ -13,6 +13,8 @@ function createClient(pool: pg.Pool) {
       passwordHistory: { passwordHash: true },
       certificateAuthority: { encryptedKeyPem: true },
       terminalCertificate: { pkcs12: true },
+      totpFactor: { secretSealed: true },
+      recoveryCode: { codeHash: true },
     },
   });
 }

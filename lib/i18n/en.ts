@@ -7,6 +7,7 @@ import { enNotes } from "@/lib/i18n/en-notes";
 import { enMail } from "@/lib/i18n/en-mail";
 import { enNotices } from "@/lib/i18n/en-notices";
 import { enPatients } from "@/lib/i18n/en-patients";
+import { enSecondFactor } from "@/lib/i18n/en-second-factor";
 import type { TMessageKey } from "@/lib/i18n/ja";
 
 export const en: Record<TMessageKey, string> = {
@@ -19,6 +20,7 @@ export const en: Record<TMessageKey, string> = {
   ...enNotes,
   ...enNotices,
   ...enMail,
+  ...enSecondFactor,
   "app.name": "ChiikiLink",
   "app.tagline": "Regional health-record sharing network",
   "lang.switch": "日本語",

@@ -7,6 +7,7 @@ import { jaNotes } from "@/lib/i18n/ja-notes";
 import { jaMail } from "@/lib/i18n/ja-mail";
 import { jaNotices } from "@/lib/i18n/ja-notices";
 import { jaPatients } from "@/lib/i18n/ja-patients";
+import { jaSecondFactor } from "@/lib/i18n/ja-second-factor";
 
 /** Japanese (default). Keys are flat; `{name}` placeholders are filled by t(). */
 export const ja = {
@@ -19,6 +20,7 @@ export const ja = {
   ...jaNotes,
   ...jaNotices,
   ...jaMail,
+  ...jaSecondFactor,
   "app.name": "ChiikiLink",
   "app.tagline": "地域医療連携ネットワーク",
   "lang.switch": "English",

@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { runAction } from "@/lib/action-result";
 import { requireViewer } from "@/lib/auth/viewer";
-import { createStaff, reinstateStaff, resetStaffPassword, retireStaff, updateStaff } from "@/lib/staff/mutations";
+import { createStaff, reinstateStaff, resetStaffPassword, resetStaffSecondFactor, retireStaff, updateStaff } from "@/lib/staff/mutations";
 import { ZCreateStaff, ZUpdateStaff } from "@/lib/staff/schema";
 
 /** The account an action is about; the mutations answer NOT_FOUND for an id that names no account. */
@@ -47,6 +47,13 @@ export async function reinstateStaffAction(input: unknown) {
 export async function resetStaffPasswordAction(input: unknown) {
   const viewer = await requireViewer();
   const result = await runAction(ZStaffId, input, ({ id }) => resetStaffPassword(viewer, id));
+  if (result.ok) revalidateStaff();
+  return result;
+}
+
+export async function resetStaffSecondFactorAction(input: unknown) {
+  const viewer = await requireViewer();
+  const result = await runAction(ZStaffId, input, ({ id }) => resetStaffSecondFactor(viewer, id));
   if (result.ok) revalidateStaff();
   return result;
 }

@@ -5,6 +5,7 @@ import { db } from "@/lib/db/client";
 import { assertAllowed, canManageStaffOf, isSecretariat } from "@/lib/access/roles";
 import { hashSecret } from "@/lib/auth/hash";
 import { newTemporaryPassword, recordSignInEvent, setTemporaryPassword } from "@/lib/auth/mutations";
+import { removeAllSecondFactors } from "@/lib/auth/second-factor/mutations";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { AppError, notFound, fieldError } from "@/lib/errors";
 import { isUuid } from "@/lib/text";
@@ -148,4 +149,28 @@ export async function resetStaffPassword(viewer: TViewer, id: string): Promise<{
     );
   });
   return { temporaryPassword };
+}
+
+/**
+ * Removes the user's second factors (a lost phone or key) and ends their sessions; under a policy
+ * that requires one, the next sign-in enrols a new one. Recorded with who did it.
+ */
+export async function resetStaffSecondFactor(viewer: TViewer, id: string): Promise<{ removed: number }> {
+  const user = await loadManageable(viewer, id);
+  assertNotSelf(viewer, user.id);
+  return db().$transaction(async (tx) => {
+    const result = await removeAllSecondFactors(tx, user.id);
+    await recordSignInEvent(
+      {
+        kind: "SECOND_FACTOR_RESET_BY_ADMIN",
+        loginId: user.loginId,
+        userId: user.id,
+        facilityId: user.facilityId,
+        certSerial: viewer.certSerial,
+        detail: `by ${viewer.loginId} (${result.removed} removed)`,
+      },
+      tx,
+    );
+    return result;
+  });
 }

@@ -135,6 +135,19 @@ export async function getStaff(viewer: TViewer, id: string): Promise<TStaffAdmin
   return toAdminRow(row);
 }
 
+export type TStaffSecondFactor = { totpEnabledAt: Date | null; passkeys: number; recoveryCodesLeft: number };
+
+/** What an administrator sees of an account's second factors: whether there are any, never a secret. */
+export async function getStaffSecondFactor(viewer: TViewer, id: string): Promise<TStaffSecondFactor> {
+  const staff = await getStaff(viewer, id);
+  const [totp, passkeys, recoveryCodesLeft] = await Promise.all([
+    db().totpFactor.findUnique({ where: { userId: staff.id }, select: { enabledAt: true } }),
+    db().webauthnCredential.count({ where: { userId: staff.id } }),
+    db().recoveryCode.count({ where: { userId: staff.id, usedAt: null } }),
+  ]);
+  return { totpEnabledAt: totp?.enabledAt ?? null, passkeys, recoveryCodesLeft };
+}
+
 export type TProfile = {
   id: string;
   loginId: string;

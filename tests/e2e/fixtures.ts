@@ -2,11 +2,12 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "@playwright/test";
 import { expect } from "@playwright/test";
+import { Secret, TOTP } from "otpauth";
 import pg from "pg";
 import { SERVERS } from "../../playwright.config";
-import { DEMO_PASSWORD } from "../fixtures/demo-constants";
+import { DEMO_PASSWORD, DEMO_TOTP_LOGINS, DEMO_TOTP_SECRET } from "../fixtures/demo-constants";
 
-export { DEMO_PASSWORD };
+export { DEMO_PASSWORD, DEMO_TOTP_SECRET };
 export type TServer = keyof typeof SERVERS;
 export type TDemoCert = { facilityCode: string; facilityName: string; terminal: string; file: string; password: string; logins: string[] };
 
@@ -73,11 +74,63 @@ export async function watchPolicyViolations(context: BrowserContext): Promise<st
 
 export const facilityContext = (browser: Browser, facilityCode: string, server: TServer = "main") => terminalContext(browser, demoCert(facilityCode, server), server);
 
-export async function signIn(page: Page, loginId: string, password = DEMO_PASSWORD, server: TServer = "main") {
+/** The password step alone: the login form, filled and sent. */
+export async function signInWithPassword(page: Page, loginId: string, password = DEMO_PASSWORD, server: TServer = "main") {
   await page.goto(`${origin(server)}/login`);
   await page.getByLabel(/ユーザーID|User ID/).fill(loginId);
   await page.getByLabel(/^(パスワード|Password)$/).fill(password);
   await page.getByRole("button", { name: /^(ログイン|Sign in)$/ }).click();
+}
+
+/**
+ * Signs in as a demo user. The demo requires a second factor of the secretariat and EMS-privileged
+ * users (DEMO_TOTP_LOGINS, enrolled with DEMO_TOTP_SECRET): for them the authenticator step is
+ * completed too, unless the password was refused (the login error shows instead).
+ */
+export async function signIn(page: Page, loginId: string, password = DEMO_PASSWORD, server: TServer = "main") {
+  await signInWithPassword(page, loginId, password, server);
+  if (!(DEMO_TOTP_LOGINS as readonly string[]).includes(loginId)) return;
+  const step = page.getByTestId("second-factor-page");
+  await expect(step.or(page.getByTestId("login-error"))).toBeVisible({ timeout: 30_000 });
+  if (await step.isVisible()) await enterTotpCode(page, loginId, DEMO_TOTP_SECRET, server);
+}
+
+/** On the second-factor page: a code from the authenticator app, then on to the portal. */
+export async function enterTotpCode(page: Page, loginId: string, secretBase32: string, server: TServer = "main") {
+  // The form sends through React: filled before hydration, a submit would only reload the page.
+  await expect(page.getByTestId("second-factor-page")).toBeVisible();
+  await page.waitForLoadState("networkidle");
+  await page.getByLabel(/認証アプリに表示されている6桁のコード|6-digit code in your authenticator app/).fill(await totpCode(loginId, secretBase32, server));
+  await page.getByRole("button", { name: /^(確認|Verify)$/ }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith("/login"));
+}
+
+/** The last time step used per server and login in this test process (the server accepts a step once). */
+const usedSteps = new Map<string, number>();
+const TOTP_PERIOD = 30;
+
+/**
+ * What the authenticator app would show, for a step the server has not accepted yet: the current
+ * step, else the next (the server accepts one step either side), else after waiting for the step
+ * to pass. The last step is both remembered here and read from the server's database, so a code
+ * used by another test (or before a worker restart) is not offered again.
+ */
+export async function totpCode(loginId: string, secretBase32: string, server: TServer = "main"): Promise<string> {
+  const key = `${server}:${loginId}`;
+  for (;;) {
+    const stored = await withDb(
+      (c) => c.query<{ last_step: number | null }>("SELECT t.last_step FROM totp_factors t JOIN staff_users u ON u.id = t.user_id WHERE u.login_id = $1", [loginId]),
+      server,
+    );
+    const last = Math.max(usedSteps.get(key) ?? -1, stored.rows[0]?.last_step ?? -1);
+    const now = TOTP.counter({ period: TOTP_PERIOD });
+    const step = last < now ? now : last === now ? now + 1 : null;
+    if (step !== null) {
+      usedSteps.set(key, step);
+      return TOTP.generate({ secret: Secret.fromBase32(secretBase32), period: TOTP_PERIOD, timestamp: step * TOTP_PERIOD * 1000 });
+    }
+    await new Promise((r) => setTimeout(r, TOTP.remaining({ period: TOTP_PERIOD }) + 250));
+  }
 }
 
 export async function expectSignedIn(page: Page) {

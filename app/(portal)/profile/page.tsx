@@ -1,6 +1,8 @@
 import { ChangePasswordForm } from "@/components/auth/change-password-form";
 import { SecretQuestionForm } from "@/components/auth/secret-question-form";
+import Link from "next/link";
 import { MailAlertToggle } from "@/components/mail/mail-alert-toggle";
+import { getMySecondFactor } from "@/lib/auth/second-factor/queries";
 import { getSessionState, requireViewer } from "@/lib/auth/viewer";
 import { formatDateTime } from "@/lib/i18n";
 import { getLocale, getT } from "@/lib/i18n/server";
@@ -10,7 +12,16 @@ import { getProfile } from "@/lib/staff/queries";
 /** 利用者情報: the viewer's own account, read-only, with the password and secret-question changes. */
 export default async function ProfilePage({ searchParams }: { searchParams: Promise<{ changed?: string }> }) {
   const viewer = await requireViewer();
-  const [{ changed }, t, locale, profile, state, mailAlert] = await Promise.all([searchParams, getT(), getLocale(), getProfile(viewer), getSessionState(), getMailAlert(viewer)]);
+  const [{ changed }, t, locale, profile, state, mailAlert, secondFactor] = await Promise.all([
+    searchParams,
+    getT(),
+    getLocale(),
+    getProfile(viewer),
+    getSessionState(),
+    getMailAlert(viewer),
+    getMySecondFactor(viewer),
+  ]);
+  const factorCount = (secondFactor.totpEnabledAt ? 1 : 0) + secondFactor.passkeys.length;
   const expiresAt = state.ok ? state.passwordExpiresAt : null;
   const items: [string, string][] = [
     [t("staff.name"), profile.nameKanji],
@@ -42,6 +53,15 @@ export default async function ProfilePage({ searchParams }: { searchParams: Prom
             </div>
           ))}
         </dl>
+      </section>
+      <section className="rounded-lg bg-white p-5 shadow" data-testid="profile-second-factor">
+        <h2 className="mb-2 text-lg font-semibold">{t("sf.profile.title")}</h2>
+        <p className="mb-3 text-sm">
+          {factorCount > 0 ? t("sf.profile.statusOn") : t("sf.profile.statusOff")}（{t("sf.profile.requirement")}: {t(`enum.SecondFactorRequirement.${secondFactor.requirement}`)}）
+        </p>
+        <Link href="/profile/second-factor" className="inline-flex min-h-11 items-center rounded border border-slate-300 px-4 text-teal-800 hover:bg-slate-50">
+          {t("sf.profile.manage")}
+        </Link>
       </section>
       {mailAlert.hasEmail && profile.email && (
         <section className="rounded-lg bg-white p-5 shadow">

@@ -29,7 +29,7 @@ export type TUnusualRule = (typeof UNUSUAL_RULES)[number];
 
 /** Sign-in kinds chosen together in the history's filter. */
 export const SIGN_IN_KIND_GROUPS = {
-  FAILURES: ["FAILURE", "LOCKED", "LOCKED_ATTEMPT", "RETIRED_ATTEMPT", "FACILITY_MISMATCH", "NO_CERTIFICATE", "PASSWORD_RESET_FAILURE", "RATE_LIMITED"],
+  FAILURES: ["FAILURE", "LOCKED", "LOCKED_ATTEMPT", "RETIRED_ATTEMPT", "FACILITY_MISMATCH", "NO_CERTIFICATE", "PASSWORD_RESET_FAILURE", "RATE_LIMITED", "SECOND_FACTOR_FAILURE"],
   LOCKS: ["LOCKED", "LOCKED_ATTEMPT"],
 } as const satisfies Record<string, readonly SignInEventKind[]>;
 export type TSignInKindGroup = keyof typeof SIGN_IN_KIND_GROUPS;

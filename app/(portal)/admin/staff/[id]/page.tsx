@@ -1,11 +1,12 @@
 import Link from "next/link";
+import { SecondFactorReset } from "@/components/admin/second-factor-reset";
 import { StaffAccountActions, StaffForm } from "@/components/admin/staff-form";
 import { isSecretariat } from "@/lib/access/roles";
 import { requireViewer } from "@/lib/auth/viewer";
 import { orNotFound } from "@/lib/server/or-not-found";
 import { formatDateTime } from "@/lib/i18n";
 import { getLocale, getT } from "@/lib/i18n/server";
-import { getStaff, type TStaffAdminRow } from "@/lib/staff/queries";
+import { getStaff, getStaffSecondFactor, type TStaffAdminRow } from "@/lib/staff/queries";
 
 /** The lock that is still running at request time (decided on the server). */
 function activeLock(r: Pick<TStaffAdminRow, "lockedUntil">): Date | null {
@@ -16,7 +17,8 @@ export default async function StaffDetailPage({ params }: { params: Promise<{ id
   const viewer = await requireViewer();
   const { id } = await params;
   const staff = await orNotFound(getStaff(viewer, id));
-  const [t, locale] = await Promise.all([getT(), getLocale()]);
+  const [t, locale, secondFactor] = await Promise.all([getT(), getLocale(), getStaffSecondFactor(viewer, id)]);
+  const hasSecondFactor = !!secondFactor.totpEnabledAt || secondFactor.passkeys > 0;
   const lockedUntil = activeLock(staff);
   const status = staff.isRetired ? "retired" : lockedUntil ? "locked" : "active";
   const rows: [string, React.ReactNode][] = [
@@ -70,6 +72,18 @@ export default async function StaffDetailPage({ params }: { params: Promise<{ id
       <section className="rounded-lg bg-white p-5 shadow">
         <h2 className="mb-3 text-lg font-semibold">{t("staff.account")}</h2>
         <StaffAccountActions staffId={staff.id} isRetired={staff.isRetired} />
+      </section>
+      <section className="rounded-lg bg-white p-5 shadow" data-testid="staff-second-factor">
+        <h2 className="mb-3 text-lg font-semibold">{t("sf.admin.title")}</h2>
+        <dl className="mb-4 grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[12rem_1fr]">
+          <dt className="font-medium text-slate-600">{t("sf.admin.totp")}</dt>
+          <dd>{secondFactor.totpEnabledAt ? t("sf.totp.on", { date: formatDateTime(secondFactor.totpEnabledAt, locale) }) : t("sf.totp.off")}</dd>
+          <dt className="font-medium text-slate-600">{t("sf.admin.passkeys")}</dt>
+          <dd>{t("sf.admin.count", { count: secondFactor.passkeys })}</dd>
+          <dt className="font-medium text-slate-600">{t("sf.admin.recovery")}</dt>
+          <dd>{t("sf.admin.count", { count: secondFactor.recoveryCodesLeft })}</dd>
+        </dl>
+        {viewer.userId !== staff.id && <SecondFactorReset staffId={staff.id} hasFactor={hasSecondFactor} />}
       </section>
     </div>
   );
