@@ -24,6 +24,24 @@ function passphrase(): string {
   return p;
 }
 
+/** The columns every issued certificate stores, however its key was made. */
+const certificateRow = (
+  issued: { serial: string; subject: string; notBefore: Date; notAfter: Date; certPem: string; publicKeySha256: string },
+  terminalId: string,
+  facilityId: string,
+  issuedById: string,
+) => ({
+  serial: issued.serial,
+  terminalId,
+  facilityId,
+  subject: issued.subject,
+  issuedAt: issued.notBefore,
+  expiresAt: issued.notAfter,
+  issuedById,
+  certificatePem: issued.certPem,
+  publicKeySha256: issued.publicKeySha256,
+});
+
 /** Creates the network CA on first start; later starts load it. Safe when two nodes start at once. */
 export async function ensureCa(networkName = "ChiikiLink"): Promise<{ certPem: string; created: boolean }> {
   const existing = await db().certificateAuthority.findUnique({ where: { id: 1 } });
@@ -95,16 +113,8 @@ export async function issueCertificate(
     });
     const row = await tx.terminalCertificate.create({
       data: {
-        serial: issued.serial,
-        terminalId: terminal.id,
-        facilityId: facility.id,
-        subject: issued.subject,
-        issuedAt: issued.notBefore,
-        expiresAt: issued.notAfter,
-        issuedById: viewer.userId,
+        ...certificateRow(issued, terminal.id, facility.id, viewer.userId),
         keySource: "SERVER",
-        certificatePem: issued.certPem,
-        publicKeySha256: issued.publicKeySha256,
         pkcs12: new Uint8Array(issued.pkcs12),
       },
       select: { id: true },
@@ -161,16 +171,8 @@ export async function issueCertificateFromCsr(
     });
     const row = await tx.terminalCertificate.create({
       data: {
-        serial: issued.serial,
-        terminalId: terminal.id,
-        facilityId: facility.id,
-        subject: issued.subject,
-        issuedAt: issued.notBefore,
-        expiresAt: issued.notAfter,
-        issuedById: viewer.userId,
+        ...certificateRow(issued, terminal.id, facility.id, viewer.userId),
         keySource: "CSR",
-        certificatePem: issued.certPem,
-        publicKeySha256: issued.publicKeySha256,
       },
       select: { id: true },
     });
