@@ -161,8 +161,9 @@ test("the portal's pages frame a content's PDF, and nothing else of the portal c
   );
   // Chromium shows its error page in place of a refused frame.
   await expect.poll(() => page.frames().filter((f) => f.url().startsWith("chrome-error:")).length).toBe(2);
+  // the PDF's frame may commit its URL after the refused ones: wait for it as for them
+  await expect.poll(() => page.frames().filter((f) => f.url().endsWith(pdfUrl)).length).toBe(1);
   const framed = page.frames().map((f) => f.url());
-  expect(framed.filter((u) => u.endsWith(pdfUrl))).toHaveLength(1);
   expect(framed.filter((u) => u.endsWith("/patients") || u.endsWith("/api/session"))).toEqual([]);
   expect(complaints.some((c) => c.includes("frame-ancestors 'none'"))).toBe(true);
   expect(complaints.filter((c) => c.includes(pdfUrl) || c.includes("frame-ancestors 'self'"))).toEqual([]);
