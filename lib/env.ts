@@ -49,6 +49,10 @@ const ZEnv = z.object({
   SIGN_IN_LIMIT_PER_TERMINAL: z.coerce.number().int().min(1).default(30),
   SIGN_IN_LIMIT_PER_LOGIN_ID: z.coerce.number().int().min(1).default(10),
   SIGN_IN_LIMIT_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
+  /** Emergency access (C8): hours an emergency grant lasts (fractions allowed), months of prescriptions, injections and labs it shows, days the secretariat has to review it */
+  EMS_GRANT_HOURS: z.coerce.number().positive().max(168).default(24),
+  EMS_WINDOW_MONTHS: z.coerce.number().int().min(1).max(24).default(3),
+  EMS_REVIEW_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   PASSWORD_MAX_AGE_MONTHS: z.coerce.number().int().min(1).default(2),
   PASSWORD_EXPIRY_WARNING_DAYS: z.coerce.number().int().min(0).default(14),
   PASSWORD_HISTORY_COUNT: z.coerce.number().int().min(1).default(5),

@@ -5,7 +5,7 @@ import type { TViewer } from "@/lib/auth/viewer-type";
 import type { TTx } from "@/lib/db/client";
 import { AppError, notFound } from "@/lib/errors";
 import { isUuid } from "@/lib/text";
-import { canSeeOwnPatientList, isSecretariat, mayRegisterPatients } from "@/lib/access/roles";
+import { canSeeOwnPatientList, isSecretariat, mayReadRecords, mayRegisterPatients } from "@/lib/access/roles";
 import { writeLog, type TLogRow } from "@/lib/access/log";
 import {
   AUDIT_READS,
@@ -34,8 +34,10 @@ import { inPrismaSession, inSqlSession, sqlOf, type TSession, type TSql } from "
  *   3. hands the read a scope already filtered by the rule (a relation of the patient's visible
  *      contents, the facilities it may see, the transaction) — never the rule's parts;
  *   4. writes the read's access-log rows in the shape its kind says, in the read's transaction.
- * EMS and disaster access (C8) join as one more way to `sees_patient` in chiikilink_patient_access,
- * their rows marked as emergency here.
+ * EMS, core-hospital and disaster access (C8) are the rule's emergency branch: a grant in force
+ * (chiikilink_emergency_access, opened by ./emergency.ts) lets its user read one patient's recent
+ * records held by the facilities it opens; every row of a read it served is marked emergency and
+ * names the grant. It serves reads only: writes (posts, the care team) need the rule itself.
  */
 
 export type TSourceFacility = { id: string; code: string; name: string; isOwn: boolean };
@@ -74,8 +76,10 @@ type TBaseScope = {
 
 export type TPatientScope = TBaseScope & {
   patientId: string;
-  /** the rule lets the viewer see the patient */
+  /** the rule lets the viewer see the patient (or an emergency grant does: see `emergency`) */
   seesPatient: boolean;
+  /** the emergency grant this read is served under (it opens more than the rule does), with the first care date it shows of prescriptions, injections and labs */
+  emergency: { grantId: string; windowFrom: string } | null;
   /** the viewer manages the patient's registration */
   administers: boolean;
   /** the viewer's facility's active link for the patient, when the viewer reads records */
@@ -110,7 +114,10 @@ export type TIdentityScope = TBaseScope & {
 
 type TGate = {
   exists: boolean;
+  /** by the rule itself */
   seesPatient: boolean;
+  /** an emergency grant in force that opens links the rule does not */
+  emergency: rule.TEmergencyAccess | null;
   administers: boolean;
   reports: boolean;
   registers: boolean;
@@ -120,7 +127,7 @@ type TGate = {
   facilities: TSourceFacility[];
 };
 
-const NO_GATE: TGate = { exists: false, seesPatient: false, administers: false, reports: false, registers: false, own: [], basic: [], clinical: [], facilities: [] };
+const NO_GATE: TGate = { exists: false, seesPatient: false, emergency: null, administers: false, reports: false, registers: false, own: [], basic: [], clinical: [], facilities: [] };
 
 /** What the gate must ask for a need (and whether the read lists the facilities). */
 const asksFor = (need: TNeed, facilities = false): rule.TGateAsks => ({
@@ -142,11 +149,18 @@ async function gate(sql: TSql, viewer: TViewer, patientId: string, now: Date, as
     basic_links: string[];
     clinical_links: string[];
     facilities: { id: string; code: string; name: string }[];
+    em_grant: string | null;
+    em_links: string[];
+    em_from: string | null;
+    em_extra: string[];
   }>(rule.gateSql(viewer, patientId, now, asks));
   if (!g?.exists) return NO_GATE;
+  // a grant counts where it opens a link the rule does not (else the read is an ordinary one)
+  const opensMore = g.em_grant !== null && g.em_links.some((l) => !g.own_links.includes(l) && !g.clinical_links.includes(l));
   return {
     exists: true,
     seesPatient: g.sees_patient,
+    emergency: opensMore ? { grantId: g.em_grant!, links: g.em_links, windowFrom: g.em_from!, extra: g.em_extra } : null,
     administers: g.administers,
     reports: g.reports,
     registers: g.registers,
@@ -157,13 +171,15 @@ async function gate(sql: TSql, viewer: TViewer, patientId: string, now: Date, as
   };
 }
 
-function allows(need: TNeed, g: TGate): boolean {
+/** Whether the gate meets the need; an emergency grant meets a read's need for the records (never a write's). */
+function allows(need: TNeed, g: TGate, read: boolean): boolean {
   if (!g.exists) return false;
+  const sees = g.seesPatient || (read && g.emergency !== null);
   switch (need) {
     case "records":
-      return g.seesPatient;
+      return sees;
     case "records-or-registration":
-      return g.seesPatient || g.administers;
+      return sees || g.administers;
     case "registration":
       return g.administers;
     case "report":
@@ -257,11 +273,12 @@ function patientScope(s: TSession, viewer: TViewer, patientId: string, now: Date
     tx: s.tx ?? NO_TX,
     deny,
     patientId,
-    seesPatient: g.seesPatient,
+    seesPatient: g.seesPatient || g.emergency !== null,
+    emergency: g.emergency ? { grantId: g.emergency.grantId, windowFrom: g.emergency.windowFrom } : null,
     administers: g.administers,
     ownLinkId: g.own[0] ?? null,
     facilities: g.facilities,
-    contents: rule.contentsRelation(patientId, { own_links: g.own, basic_links: g.basic, clinical_links: g.clinical }),
+    contents: rule.contentsRelation(patientId, { own_links: g.own, basic_links: g.basic, clinical_links: g.clinical, emergency: g.emergency }),
     viewingLinks: () => viewingLinksOf(s.sql, patientId, now),
     consentedLinks: async (ids) => new Set(ids.length ? (await s.sql<{ id: string }>(rule.consentedLinksSql(ids, now))).map((r) => r.id) : []),
     ownLinkSharesClinical: async () => {
@@ -286,19 +303,26 @@ async function gated<T>(
   spec: { need: TNeed; label: string; facilities?: boolean },
   asked: string,
   work: (g: TGate) => Promise<{ value: T; rows: TLogRow[] }>,
+  read = true,
 ): Promise<TResult<T>> {
-  const g = await gate(s.fixed, viewer, patientId, now, asksFor(spec.need, spec.facilities));
+  const found = await gate(s.fixed, viewer, patientId, now, asksFor(spec.need, spec.facilities));
+  // a write sees the rule alone: it neither uses nor is marked by an emergency grant
+  const g = read ? found : { ...found, emergency: null };
   return guarded(
     s,
     viewer,
     () => ({ accessType: "DENIED", patientId: g.exists ? patientId : null, detail: `${spec.label} ${asked.slice(0, 80)}` }),
     () => notFound("patient"),
     async () => {
-      if (!allows(spec.need, g)) deny();
-      return work(g);
+      if (!allows(spec.need, g, read)) deny();
+      const done = await work(g);
+      return g.emergency ? { ...done, rows: markEmergency(done.rows, g.emergency.grantId) } : done;
     },
   );
 }
+
+/** The rows of a read served under an emergency grant: each marked emergency, naming the grant. */
+const markEmergency = (rows: TLogRow[], grantId: string): TLogRow[] => rows.map((r) => ({ ...r, isEmergency: true, emergencyGrantId: grantId }));
 
 /**
  * A read of one patient (its records, its page, its registration, its access report). The
@@ -354,10 +378,12 @@ async function contentGated<T>(
   viewer: TViewer,
   contentId: string,
   now: Date,
-  spec: { label: string; what: "file" | "content"; patientId?: string; asked?: string },
+  spec: { label: string; what: "file" | "content"; patientId?: string; asked?: string; write?: boolean },
   work: (content: TContentScope["content"]) => Promise<{ value: T; row: { accessType: AccessType; detail: string | null } }>,
 ): Promise<TResult<T>> {
-  const found = await contentGate(s.fixed, viewer, contentId, now, spec.patientId);
+  const gateFound = await contentGate(s.fixed, viewer, contentId, now, spec.patientId);
+  // a write sees the rule alone (an emergency grant serves reads)
+  const found = spec.write && gateFound.emergencyGrantId ? { ...gateFound, visible: false, emergencyGrantId: null } : gateFound;
   return guarded(
     s,
     viewer,
@@ -370,19 +396,24 @@ async function contentGated<T>(
       if (!found.visible) deny();
       const content = { id: found.id!, patientId: found.patientId!, ownerFacilityId: found.ownerFacilityId! };
       const { value, row } = await work(content);
-      return { value, rows: [{ ...row, patientId: content.patientId, ownerFacilityId: content.ownerFacilityId, contentId: content.id }] };
+      const logged: TLogRow = { ...row, patientId: content.patientId, ownerFacilityId: content.ownerFacilityId, contentId: content.id };
+      return { value, rows: found.emergencyGrantId ? markEmergency([logged], found.emergencyGrantId) : [logged] };
     },
   );
 }
 
-type TContentGate = { id: string | null; patientId: string | null; ownerFacilityId: string | null; visible: boolean };
+/** `emergencyGrantId`: the content is visible only under this emergency grant. */
+type TContentGate = { id: string | null; patientId: string | null; ownerFacilityId: string | null; visible: boolean; emergencyGrantId: string | null };
 
 /** The content, if it is one the viewer may see; else what a refusal names (the patient asked for or the content's, when it exists). */
 async function contentGate(sql: TSql, viewer: TViewer, contentId: string, now: Date, patientId?: string): Promise<TContentGate> {
-  const none: TContentGate = { id: null, patientId: null, ownerFacilityId: null, visible: false };
+  const none: TContentGate = { id: null, patientId: null, ownerFacilityId: null, visible: false, emergencyGrantId: null };
   if (!isUuid(contentId) || (patientId !== undefined && !isUuid(patientId))) return none;
-  const [row] = await sql<{ id: string; patient_id: string | null; owner_facility_id: string; visible: boolean }>(rule.contentGateSql(viewer, contentId, now, patientId));
-  if (row) return { id: row.id, patientId: row.patient_id, ownerFacilityId: row.owner_facility_id, visible: row.visible && row.patient_id !== null };
+  const [row] = await sql<{ id: string; patient_id: string | null; owner_facility_id: string; visible: boolean; em_grant: string | null }>(rule.contentGateSql(viewer, contentId, now, patientId));
+  if (row) {
+    const byGrant = !row.visible && row.em_grant !== null;
+    return { id: row.id, patientId: row.patient_id, ownerFacilityId: row.owner_facility_id, visible: (row.visible || byGrant) && row.patient_id !== null, emergencyGrantId: byGrant ? row.em_grant : null };
+  }
   if (patientId === undefined) return none;
   const [p] = await sql<{ id: string }>(rule.existingPatientSql(patientId));
   return { ...none, patientId: p?.id ?? null };
@@ -407,11 +438,13 @@ export async function readIdentities<T>(
         ? mayRegisterPatients(viewer.roles)
         : spec.over === "facility"
           ? opts.facilityId !== undefined && isUuid(opts.facilityId) && (opts.facilityId === viewer.facilityId || isSecretariat(viewer)) && canSeeOwnPatientList(viewer)
-          : true;
+          : spec.over === "ems"
+            ? viewer.hasEmsPrivilege && mayReadRecords(viewer.roles)
+            : true;
     const patients =
       spec.over === "visible"
         ? rule.visiblePatientsRelation(viewer, now)
-        : spec.over === "registry"
+        : spec.over === "registry" || spec.over === "ems"
           ? rule.registryRelation(viewer, now)
           : spec.over === "facility"
             ? rule.facilityPatientsRelation(viewer, opts.facilityId ?? viewer.facilityId, now)
@@ -482,12 +515,21 @@ export async function writePatient<T>(
   const spec = PATIENT_WRITES[kind];
   const now = opts.now ?? new Date();
   const result = await inPrismaSession((s) =>
-    gated(s, viewer, patientId, now, spec, patientId, async (g) => {
-      const o = await fn({ ...patientScope(s, viewer, patientId, now, g), tx: s.tx });
-      const type = (spec.types as readonly AccessType[])[0];
-      const rows: TLogRow[] = type ? [{ accessType: type, patientId, ownerFacilityId: o.content?.ownerFacilityId ?? null, contentId: o.content?.id ?? null, detail: o.detail ?? null }] : [];
-      return { value: o.value, rows };
-    }),
+    gated(
+      s,
+      viewer,
+      patientId,
+      now,
+      spec,
+      patientId,
+      async (g) => {
+        const o = await fn({ ...patientScope(s, viewer, patientId, now, g), tx: s.tx });
+        const type = (spec.types as readonly AccessType[])[0];
+        const rows: TLogRow[] = type ? [{ accessType: type, patientId, ownerFacilityId: o.content?.ownerFacilityId ?? null, contentId: o.content?.id ?? null, detail: o.detail ?? null }] : [];
+        return { value: o.value, rows };
+      },
+      false,
+    ),
   );
   return unwrap(result);
 }
@@ -499,7 +541,7 @@ export async function writePatient<T>(
 export async function checkPatient(viewer: TViewer, kind: TPatientWrite, patientId: string, opts: { now?: Date } = {}): Promise<void> {
   const spec = PATIENT_WRITES[kind];
   const now = opts.now ?? new Date();
-  unwrap(await inSqlSession((s) => gated(s, viewer, patientId, now, spec, patientId, async () => ({ value: undefined, rows: [] }))));
+  unwrap(await inSqlSession((s) => gated(s, viewer, patientId, now, spec, patientId, async () => ({ value: undefined, rows: [] }), false)));
 }
 
 export type TContentWriteScope = TContentScope & { tx: TTx };
@@ -515,7 +557,7 @@ export async function writeContent<T>(
   const spec = CONTENT_WRITES[kind];
   const now = opts.now ?? new Date();
   const result = await inPrismaSession((s) =>
-    contentGated(s, viewer, contentId, now, { label: spec.label, what: "content" }, async (content) => {
+    contentGated(s, viewer, contentId, now, { label: spec.label, what: "content", write: true }, async (content) => {
       const o = await fn({ viewer, now, sql: s.sql, tx: s.tx, deny, content });
       return { value: o.value, row: { accessType: spec.types[0], detail: o.detail ?? null } };
     }),

@@ -14,6 +14,8 @@ export type TLogRow = {
   contentId?: string | null;
   /** EMS or disaster access (the only exceptions to the rule) */
   isEmergency?: boolean;
+  /** the emergency grant the read was made under (set with isEmergency) */
+  emergencyGrantId?: string | null;
   /** what was asked for or shown: the criteria, the window, the id a refused request named */
   detail?: string | null;
 };
@@ -28,9 +30,9 @@ export async function writeLog(sql: TSql, viewer: TViewer, rows: readonly TLogRo
   for (const r of rows) if (r.contentId != null && !isUuid(r.contentId)) throw new Error(`an access-log row's content id must be a content's id (a UUID), not ${JSON.stringify(r.contentId.slice(0, 80))}`);
   const col = <K extends keyof TLogRow>(k: K) => rows.map((r) => r[k] ?? null);
   await sql(Prisma.sql`
-    INSERT INTO "access_logs" ("id", "user_id", "facility_id", "cert_serial", "access_type", "patient_id", "owner_facility_id", "content_id", "is_emergency", "detail", "request_id")
-    SELECT gen_random_uuid(), ${viewer.userId}::uuid, ${viewer.facilityId}::uuid, ${viewer.certSerial || null}, r.t::"AccessType", r.p, r.o, r.c, r.e, r.d, ${viewer.requestId ?? null}
+    INSERT INTO "access_logs" ("id", "user_id", "facility_id", "cert_serial", "access_type", "patient_id", "owner_facility_id", "content_id", "is_emergency", "detail", "request_id", "emergency_grant_id")
+    SELECT gen_random_uuid(), ${viewer.userId}::uuid, ${viewer.facilityId}::uuid, ${viewer.certSerial || null}, r.t::"AccessType", r.p, r.o, r.c, r.e, r.d, ${viewer.requestId ?? null}, r.g
       FROM unnest(${col("accessType")}::text[], ${col("patientId")}::uuid[], ${col("ownerFacilityId")}::uuid[],
-                  ${col("contentId")}::text[], ${rows.map((r) => r.isEmergency ?? false)}::boolean[],
-                  ${rows.map((r) => r.detail?.slice(0, 500) ?? null)}::text[]) AS r(t, p, o, c, e, d)`);
+                  ${col("contentId")}::text[], ${rows.map((r) => r.isEmergency ?? r.emergencyGrantId != null)}::boolean[],
+                  ${rows.map((r) => r.detail?.slice(0, 500) ?? null)}::text[], ${col("emergencyGrantId")}::uuid[]) AS r(t, p, o, c, e, d, g)`);
 }

@@ -89,6 +89,7 @@ export const CONTENT_READS = {
  *   registry   every registered patient, identifying fields only (liaison staff, the secretariat)
  *   facility   one facility's own linked patients (its staff; the secretariat any facility)
  *   addressee  the patient a system notice to the viewer names (the notice was theirs to receive)
+ *   ems        every registered patient, for staff with the EMS privilege (name search, PDQ, seed 001)
  */
 export const IDENTITY_READS = {
   /** 地域患者一覧 */
@@ -107,9 +108,11 @@ export const IDENTITY_READS = {
   ownList: { over: "facility", types: ["OWN_PATIENT_LIST"], logsEmpty: true, via: "sql" },
   /** a system message (公開設定完了のお知らせ, EMS) that names a patient, opened by its recipient */
   notice: { over: "addressee", types: ["IDENTITY_LIST"], logsEmpty: false, via: "prisma" },
+  /** EMS name search (PDQ, seed 001): answers only on exactly one match; every search logged, hit or miss */
+  emsSearch: { over: "ems", types: ["EMS_SEARCH"], logsEmpty: true, via: "sql" },
 } as const satisfies Record<
   string,
-  { over: "visible" | "registry" | "facility" | "addressee"; types: readonly AccessType[]; /** a list that showed nobody still logs one row (the search itself) */ logsEmpty: boolean; via: "sql" | "prisma" }
+  { over: "visible" | "registry" | "facility" | "addressee" | "ems"; types: readonly AccessType[]; /** a list that showed nobody still logs one row (the search itself) */ logsEmpty: boolean; via: "sql" | "prisma" }
 >;
 
 /**
@@ -125,6 +128,8 @@ export const AUDIT_READS = {
   export: { types: ["ACCESS_LOG_EXPORT"], may: (v, facilityId) => facilityId !== undefined && canExportAccessLogsOf(v, facilityId), label: "access log export" },
   /** 改ざん検証 of one facility's month */
   verify: { types: ["ACCESS_LOG_VERIFY"], may: (v, facilityId) => facilityId !== undefined && canExportAccessLogsOf(v, facilityId), label: "access log verify" },
+  /** emergency grants: the secretariat's review queue and monthly report (any facility); a facility's admins their own staff's */
+  emergency: { types: ["PATIENT_ADMIN_VIEW"], may: (v, facilityId) => canSeeAuditReports(v) || (facilityId !== undefined && canExportAccessLogsOf(v, facilityId)), label: "emergency review" },
 } as const satisfies Record<string, { types: readonly AccessType[]; may: (viewer: TViewer, facilityId?: string) => boolean; label: string }>;
 
 /**

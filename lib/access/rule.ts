@@ -19,8 +19,15 @@ type TWhoSql = { facility: Prisma.Sql; roles: Prisma.Sql };
 const whoSql = (who: TWho): TWhoSql => ({ facility: Prisma.sql`${who.facilityId}::uuid`, roles: rolesOf(who) });
 const STAFF_ROW: TWhoSql = { facility: Prisma.sql`u.facility_id`, roles: Prisma.sql`u.roles::text[]` };
 
-/** A viewer's access to one patient, decided once: the link ids whose contents it may see, by how. */
-export type TAccessLinks = { own_links: string[]; basic_links: string[]; clinical_links: string[] };
+/** An emergency grant in force (chiikilink_emergency_access): the disclosing links it opens, the window's first date, each one's latest discharge summary. */
+export type TEmergencyAccess = { grantId: string; links: string[]; windowFrom: string; extra: string[] };
+
+/** A viewer's access to one patient, decided once: the link ids whose contents it may see, by how (and under an emergency grant). */
+export type TAccessLinks = { own_links: string[]; basic_links: string[]; clinical_links: string[]; emergency?: TEmergencyAccess | null };
+
+/** A user's emergency access to a patient (chiikilink_emergency_access) as a FROM item, joined LEFT LATERAL to the rule's row. */
+const emergencyAccess = (userId: string, who: TWhoSql, patient: Prisma.Sql, at: Date) =>
+  Prisma.sql`LEFT JOIN LATERAL "chiikilink_emergency_access"(${userId}::uuid, ${who.facility}, ${who.roles}, ${patient}, ${at}::timestamptz) e ON true`;
 
 /** chiikilink_patient_access as a FROM item. */
 const patientAccess = (who: TWhoSql, patient: Prisma.Sql, at: Date) => Prisma.sql`"chiikilink_patient_access"(${who.facility}, ${who.roles}, ${patient}, ${at}::timestamptz)`;
@@ -34,34 +41,54 @@ export type TGateAsks = { administers: boolean; reports: boolean; registers: boo
  * viewer manages the registration or may report on it, and the facilities whose records the
  * viewer sees (its own, and those sharing 診療情報), in code order. What is not asked is false or empty.
  */
-export const gateSql = (who: TWho, patientId: string, at: Date, asks: TGateAsks) => Prisma.sql`
+export const gateSql = (who: TWho & { userId: string }, patientId: string, at: Date, asks: TGateAsks) => Prisma.sql`
   SELECT EXISTS (SELECT 1 FROM "patients" WHERE "id" = ${patientId}::uuid) AS "exists",
          a.sees_patient, ${asks.administers ? Prisma.sql`a.administers` : Prisma.sql`false`} AS administers, ${asks.reports ? Prisma.sql`a.reports` : Prisma.sql`false`} AS reports,
          ${asks.registers ? Prisma.sql`"chiikilink_registers_patients"(${rolesOf(who)})` : Prisma.sql`false`} AS registers,
          a.own_links::text[] AS own_links, a.basic_links::text[] AS basic_links, a.clinical_links::text[] AS clinical_links,
+         e.grant_id::text AS em_grant, coalesce(e.links, '{}')::text[] AS em_links, e.window_from::text AS em_from, coalesce(e.extra, '{}')::text[] AS em_extra,
          ${
            asks.facilities
              ? Prisma.sql`coalesce((SELECT json_agg(json_build_object('id', f.id, 'code', f.code, 'name', f.name_kanji) ORDER BY f.code)
                      FROM "facility_patient_links" l JOIN "facilities" f ON f.id = l.facility_id
-                    WHERE l.id = ANY (a.own_links || a.clinical_links)), '[]'::json)`
+                    WHERE l.id = ANY (a.own_links || a.clinical_links || coalesce(e.links, '{}'))), '[]'::json)`
              : Prisma.sql`'[]'::json`
          } AS facilities
-    FROM ${patientAccess(whoSql(who), Prisma.sql`${patientId}::uuid`, at)} a`;
+    FROM ${patientAccess(whoSql(who), Prisma.sql`${patientId}::uuid`, at)} a
+    ${emergencyAccess(who.userId, whoSql(who), Prisma.sql`${patientId}::uuid`, at)}`;
 
-/** The gate of a read of one content: the content, its patient and owner, and whether the viewer may see it. */
-export const contentGateSql = (who: TWho, contentId: string, at: Date, patientId?: string) => Prisma.sql`
+/**
+ * The gate of a read of one content: the content, its patient and owner, whether the viewer may
+ * see it by the rule, and else under an emergency grant (which one).
+ */
+export const contentGateSql = (who: TWho & { userId: string }, contentId: string, at: Date, patientId?: string) => Prisma.sql`
   SELECT c.id, c.patient_id, c.owner_facility_id,
-         "chiikilink_content_visible"(c.owner_link_id, c.restriction, c.category, c.is_deleted, a.own_links, a.basic_links, a.clinical_links) AS visible
+         "chiikilink_content_visible"(c.owner_link_id, c.restriction, c.category, c.is_deleted, a.own_links, a.basic_links, a.clinical_links) AS visible,
+         CASE WHEN "chiikilink_emergency_visible"(c.owner_link_id, c.restriction, c.category, c.is_deleted, c.occurred_date, c.id, e.links, e.window_from, e.extra)
+              THEN e.grant_id::text END AS em_grant
     FROM "clinical_contents" c
    CROSS JOIN LATERAL ${patientAccess(whoSql(who), Prisma.sql`c.patient_id`, at)} a
+   ${emergencyAccess(who.userId, whoSql(who), Prisma.sql`c.patient_id`, at)}
    WHERE c.id = ${contentId}::uuid${patientId ? Prisma.sql` AND c.patient_id = ${patientId}::uuid` : Prisma.empty}`;
 
-/** One patient's contents the viewer may see, as a relation (link ids from the gate). */
-export const contentsRelation = (patientId: string, access: TAccessLinks) => Prisma.sql`(
+/**
+ * One patient's contents the viewer may see, as a relation (link ids from the gate): by the rule,
+ * or under the emergency grant in force (only then is its test added: the hot reads' plans stay as they were).
+ */
+export const contentsRelation = (patientId: string, access: TAccessLinks) => {
+  const visible = Prisma.sql`"chiikilink_content_visible"(c.owner_link_id, c.restriction, c.category, c.is_deleted,
+                                      ${access.own_links}::uuid[], ${access.basic_links}::uuid[], ${access.clinical_links}::uuid[])`;
+  const em = access.emergency;
+  return Prisma.sql`(
   SELECT c.* FROM "clinical_contents" c
    WHERE c.patient_id = ${patientId}::uuid
-     AND "chiikilink_content_visible"(c.owner_link_id, c.restriction, c.category, c.is_deleted,
-                                      ${access.own_links}::uuid[], ${access.basic_links}::uuid[], ${access.clinical_links}::uuid[]))`;
+     AND ${
+       em
+         ? Prisma.sql`(${visible} OR "chiikilink_emergency_visible"(c.owner_link_id, c.restriction, c.category, c.is_deleted, c.occurred_date, c.id,
+                                        ${em.links}::uuid[], ${em.windowFrom}::date, ${em.extra}::uuid[]))`
+         : visible
+     })`;
+};
 
 const administersExpr = (who: TWho, patient: Prisma.Sql) =>
   Prisma.sql`EXISTS (SELECT 1 FROM "chiikilink_administrable_patients"(${who.facilityId}::uuid, ${rolesOf(who)}) a WHERE a.patient_id = ${patient})`;

@@ -217,7 +217,7 @@ export async function verifyAccessLogChain(facilityId: string, month: string): P
     WITH chain AS (
       SELECT l.id, l.at, l.chain_seq, l.prev_hash, l.row_hash,
              "chiikilink_access_log_hash"(l.prev_hash, l.id, l.at, l.user_id, l.facility_id, l.cert_serial, l.access_type::text, l.patient_id,
-               l.owner_facility_id, l.content_id, l.is_emergency, l.detail, l.request_id, l.chain_seq) AS recomputed,
+               l.owner_facility_id, l.content_id, l.is_emergency, l.detail, l.request_id, l.chain_seq, l.emergency_grant_id) AS recomputed,
              lag(l.row_hash) OVER (ORDER BY l.chain_seq) AS before_hash,
              lag(l.chain_seq) OVER (ORDER BY l.chain_seq) AS before_seq
         FROM access_logs l
@@ -238,7 +238,7 @@ export async function verifyAccessLogChain(facilityId: string, month: string): P
       WITH chain AS (
         SELECT l.id, l.at, l.chain_seq, l.row_hash,
                "chiikilink_access_log_hash"(l.prev_hash, l.id, l.at, l.user_id, l.facility_id, l.cert_serial, l.access_type::text, l.patient_id,
-                 l.owner_facility_id, l.content_id, l.is_emergency, l.detail, l.request_id, l.chain_seq) = l.row_hash AS hash_ok,
+                 l.owner_facility_id, l.content_id, l.is_emergency, l.detail, l.request_id, l.chain_seq, l.emergency_grant_id) = l.row_hash AS hash_ok,
                l.chain_seq = coalesce(lag(l.chain_seq) OVER (ORDER BY l.chain_seq), 0) + 1 AS seq_ok
           FROM access_logs l
          WHERE l.at >= ${from} AND l.at < ${to} AND l.facility_id = ${facilityId}::uuid
