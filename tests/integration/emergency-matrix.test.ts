@@ -512,6 +512,13 @@ beforeAll(async () => {
     // the way in of the screens
     viewerCases.push({ label: `${name} privileged, openEmergencyGrant for D1`, viewer: await staff(f, ["CLINICIAN"], true), over: "all", opens: true });
   }
+  // a user retired since the grant (signing in is refused too; the rule does not count on it)
+  viewerCases.push({
+    label: "E retired, EMS grant for D1",
+    viewer: await viewerFor((await createStaff({ facilityId: E, roles: ["CLINICIAN"], hasEmsPrivilege: true, isRetired: true })).user),
+    over: "seventh",
+    grants: () => [{ state: "in force", basis: "EMS", facility: "D1" }],
+  });
   // the roles: liaison staff read records, an administrator does not
   viewerCases.push({ label: "E liaison privileged, EMS grant for D1", viewer: await staff(E, ["LIAISON"], true), over: "seventh", grants: () => [{ state: "in force", basis: "EMS", facility: "D1" }] });
   viewerCases.push({ label: "E administrator privileged, EMS grant for D1", viewer: await staff(E, ["FACILITY_ADMIN"], true), over: "seventh", grants: () => [{ state: "in force", basis: "EMS", facility: "D1" }] });
@@ -665,6 +672,7 @@ describe("a change to the emergency branch in the database is caught", () => {
     { name: "a declaration's facilities ignored", fn: "chiikilink_disasters", from: "f = ANY (d.viewer_facility_ids)", to: "true" },
     { name: "a closed declaration still in force", fn: "chiikilink_disasters", from: "AND (d.closed_at IS NULL OR d.closed_at > t)", to: "" },
     { name: "the privilege not read again", fn: "chiikilink_emergency_access", from: "AND su.has_ems_privilege", to: "" },
+    { name: "a retired user's grant still in force", fn: "chiikilink_emergency_access", from: "AND NOT su.is_retired", to: "" },
     { name: "a grant ended early still in force", fn: "chiikilink_emergency_access", from: "AND (g.ended_at IS NULL OR g.ended_at > t)", to: "" },
     { name: "an expired grant still in force", fn: "chiikilink_emergency_access", from: "AND g.ends_at > t", to: "" },
     { name: "the grant's ground not read again", fn: "chiikilink_emergency_access", from: "gr.basis = g.basis::text AND gr.disaster_id IS NOT DISTINCT FROM g.disaster_id", to: "true" },
@@ -689,16 +697,18 @@ describe("a change to the emergency branch in the database is caught", () => {
   it.each(MUTANTS.map((m) => [m.name, m] as const))("%s", async (_name, m) => {
     const original = originals.get(m.fn)!;
     expect(original, `${m.fn} no longer says ${m.from}`).toContain(m.from);
-    const before = tally("calendar").wrong.length + tally("calendar: items").wrong.length + tally("calendar: facilities").wrong.length;
+    const wrong = () => tally("calendar").wrong.length + tally("calendar: items").wrong.length + tally("calendar: facilities").wrong.length;
+    const before = wrong();
     await db().$executeRawUnsafe(original.split(m.from).join(m.to));
     try {
-      // every viewer case on the seventh of the patients
+      // every viewer case on the seventh of the patients, until the first disagreement
       const sample = cases.filter((c) => isSeventh(c.p));
-      await inBatches(sample, 8, (c) => compareCalendar(c, expectationOf(c), `${c.p.label} | ${c.vc.label}`, false));
+      for (let i = 0; i < sample.length && wrong() === before; i += 8) {
+        await Promise.all(sample.slice(i, i + 8).map((c) => compareCalendar(c, expectationOf(c), `${c.p.label} | ${c.vc.label}`, false)));
+      }
     } finally {
       await db().$executeRawUnsafe(original);
     }
-    const after = tally("calendar").wrong.length + tally("calendar: items").wrong.length + tally("calendar: facilities").wrong.length;
-    expect(after - before, `the matrix did not notice "${m.name}"`).toBeGreaterThan(0);
+    expect(wrong() - before, `the matrix did not notice "${m.name}"`).toBeGreaterThan(0);
   }, 300_000);
 });
