@@ -68,7 +68,7 @@ export function AccessRowTable({
             <td className={`${td} whitespace-nowrap ${r.accessType === "DENIED" ? "font-medium text-red-700" : ""}`}>
               {t(`enum.AccessType.${r.accessType}`)}
               {r.isEmergency && (
-                <span className="ml-2">
+                <span className="block">
                   <EmergencyBadge grant={r.emergency} t={t} linked={r.emergency !== null && reviewable(r)} />
                 </span>
               )}

@@ -16,7 +16,7 @@ export function EmergencyBadge({ grant, t, linked = false }: { grant: TEmergency
   const label = t(`emsReview.basis.${grant.basis}`);
   const text = grant.disasterName ? `${label}: ${grant.disasterName}` : label;
   return (
-    <span className="inline-flex flex-wrap items-center gap-x-2" data-testid="emergency-badge" data-basis={grant.basis} data-grant={grant.grantId}>
+    <span className="inline-flex items-center gap-x-2 whitespace-nowrap" data-testid="emergency-badge" data-basis={grant.basis} data-grant={grant.grantId}>
       <span className={pill} title={t("emsReview.badge.title", { basis: text })}>
         {text}
       </span>

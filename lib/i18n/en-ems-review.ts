@@ -79,7 +79,7 @@ export const enEmsReview: Record<keyof typeof jaEmsReview, string> = {
   "emsReview.detail.notice": "Notice to the disclosing facility",
   "emsReview.detail.noticeSent": "Sent by secure mail ({at}, {recipients} recipients, {read} read)",
   "emsReview.detail.noticeSkipped": "Not sent (skipped under the disaster rule)",
-  "emsReview.detail.noticeNone": "Not sent (the disclosing facility has no recipient)",
+  "emsReview.detail.noticeNone": "Not sent (e.g. the disclosing facility has no liaison staff or administrator to receive it)",
   "emsReview.detail.reads": "Reads under this use",
   "emsReview.detail.readsLead": "Access-log rows written under this use, newest first.",
   "emsReview.detail.noReads": "No reads were recorded.",

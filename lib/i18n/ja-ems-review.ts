@@ -79,7 +79,7 @@ export const jaEmsReview = {
   "emsReview.detail.notice": "開示施設への通知",
   "emsReview.detail.noticeSent": "セキュアメールで送信済み（{at}、宛先 {recipients} 名、既読 {read} 名）",
   "emsReview.detail.noticeSkipped": "送信なし（災害時の臨時運用により省略）",
-  "emsReview.detail.noticeNone": "送信なし（開示施設に宛先がありません）",
+  "emsReview.detail.noticeNone": "送信されていません（開示施設に宛先となる連携担当・施設管理者がいない場合など）",
   "emsReview.detail.reads": "この利用での閲覧",
   "emsReview.detail.readsLead": "この利用のもとで記録されたアクセスログです（新しい順）。",
   "emsReview.detail.noReads": "閲覧の記録はありません。",

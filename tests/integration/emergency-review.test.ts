@@ -304,7 +304,7 @@ describe("one grant", () => {
 
   it("a disaster grant names its declaration; a skipped notice is none; one ended early says by whom", async () => {
     const g0 = await getEmergencyReview(secretariat, grants.g0, { now: NOW });
-    expect(g0).toMatchObject({ basis: "DISASTER", disaster: { name: "令和8年飯田豪雨" }, notice: null, consent: "ORAL_PATIENT" });
+    expect(g0).toMatchObject({ basis: "DISASTER", disaster: { name: "令和8年飯田豪雨", skipsNotice: true }, notice: null, consent: "ORAL_PATIENT" });
     expect(g0.reads.rows.rows.every((x) => x.emergency?.basis === "DISASTER" && x.emergency.disasterName === "令和8年飯田豪雨")).toBe(true);
     const g2 = await getEmergencyReview(secretariat, grants.g2, { now: NOW });
     expect(g2).toMatchObject({ basis: "CORE_HOSPITAL", consent: "NOT_REQUIRED_CORE", consentConfirmedBy: null, state: "ENDED_EARLY", endsAt: hoursAfter(at.g2, 2), plannedEndsAt: hoursAfter(at.g2, 24), endedBy: { id: coreDoctor.userId } });

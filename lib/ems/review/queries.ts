@@ -213,7 +213,8 @@ export async function listEmergencyReviews(viewer: TViewer, f: TReviewQueueFilte
 export type TReviewDetail = {
   id: string;
   basis: EmergencyBasis;
-  disaster: { id: string; name: string } | null;
+  /** the declaration of a disaster grant; `skipsNotice`: it let the notice to the disclosing facility be skipped */
+  disaster: { id: string; name: string; skipsNotice: boolean } | null;
   reason: EmergencyReason;
   reasonText: string;
   consent: EmergencyConsent;
@@ -249,6 +250,7 @@ type TDetailRow = {
   basis: EmergencyBasis;
   disaster_id: string | null;
   disaster_name: string | null;
+  skip_notice: boolean | null;
   reason: EmergencyReason;
   reason_text: string;
   consent: EmergencyConsent;
@@ -300,7 +302,7 @@ export async function getEmergencyReview(viewer: TViewer, grantId: string, opts:
     async ({ tx }) => {
       if (!isUuid(grantId)) throw notFound("emergency grant");
       const [g] = await tx.$queryRaw<TDetailRow[]>`
-        SELECT g.id::text, g.basis, g.disaster_id::text, d.name AS disaster_name, g.reason, g.reason_text, g.consent, g.consent_confirmed_by,
+        SELECT g.id::text, g.basis, g.disaster_id::text, d.name AS disaster_name, d.skip_notice, g.reason, g.reason_text, g.consent, g.consent_confirmed_by,
                g.starts_at, g.ends_at, g.ended_at, g.ended_by_id::text, g.window_from::text AS window_from,
                g.viewer_id::text, g.viewer_facility_id::text, g.patient_id::text, g.disclosing_facility_id::text, g.facility_patient_id,
                g.notice_message_id::text, g.review_due_at, g.reviewed_at, g.reviewed_by_id::text, g.review_outcome, g.review_note
@@ -326,7 +328,7 @@ export async function getEmergencyReview(viewer: TViewer, grantId: string, opts:
       const detail: TReviewDetail = {
         id: g.id,
         basis: g.basis,
-        disaster: g.disaster_id ? { id: g.disaster_id, name: g.disaster_name ?? "" } : null,
+        disaster: g.disaster_id ? { id: g.disaster_id, name: g.disaster_name ?? "", skipsNotice: g.skip_notice ?? false } : null,
         reason: g.reason,
         reasonText: g.reason_text,
         consent: g.consent,

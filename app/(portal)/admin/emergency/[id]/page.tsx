@@ -108,7 +108,7 @@ export default async function EmergencyReviewPage({ params, searchParams }: { pa
           <Row label={t("emsReview.detail.notice")} testId="review-notice">
             {g.notice
               ? t("emsReview.detail.noticeSent", { at: g.notice.sentAt ? time(g.notice.sentAt) : "", recipients: g.notice.recipients, read: g.notice.read })
-              : g.basis === "DISASTER"
+              : g.disaster?.skipsNotice
                 ? t("emsReview.detail.noticeSkipped")
                 : t("emsReview.detail.noticeNone")}
           </Row>
