@@ -1,12 +1,15 @@
+import { GrantBanner } from "@/components/ems/grant-banner";
 import { PatientHeader } from "@/components/patients/patient-header";
 import { PatientTabs } from "@/components/patients/patient-tabs";
-import { getT } from "@/lib/i18n/server";
+import { findActiveGrant } from "@/lib/ems/queries";
+import { getLocale, getT } from "@/lib/i18n/server";
 import { loadPatient } from "./load-patient";
 
-/** Every patient screen: the header (seed 004 患者情報) and the tabs. */
+/** Every patient screen: the emergency grant in force (if any), the header (seed 004 患者情報) and the tabs. */
 export default async function PatientLayout({ children, params }: { children: React.ReactNode; params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const [{ page }, t] = await Promise.all([loadPatient(id), getT()]);
+  const [{ viewer, page }, t, locale] = await Promise.all([loadPatient(id), getT(), getLocale()]);
+  const grant = viewer.hasEmsPrivilege ? await findActiveGrant(viewer, id) : null;
   const tabs = [
     ...(page.canSeeRecords
       ? [
@@ -27,6 +30,7 @@ export default async function PatientLayout({ children, params }: { children: Re
   ];
   return (
     <div className="space-y-4">
+      {grant && <GrantBanner grant={grant} t={t} locale={locale} />}
       <PatientHeader page={page} t={t} />
       <PatientTabs tabs={tabs} />
       {children}
