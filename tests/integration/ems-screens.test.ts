@@ -8,12 +8,14 @@ import type { TViewer } from "@/lib/auth/viewer-type";
 import { db } from "@/lib/db/client";
 import { endEmergencyGrant, openEmergencyGrant } from "@/lib/ems/mutations";
 import { findActiveGrant, findEndedGrant } from "@/lib/ems/queries";
+import { getPatientPage } from "@/lib/patients/queries";
 import { ZOpenGrant } from "@/lib/ems/schema";
 import { createFacility, createStaff, registerLinkedPatient, viewerFor } from "@/tests/fixtures/factories";
 
 let K: string;
 let doctor: TViewer;
 let colleague: TViewer;
+let liaison: TViewer;
 let patientId: string;
 const NOW = new Date();
 const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
@@ -26,7 +28,7 @@ beforeAll(async () => {
   K = (await createFacility({ type: "CLINIC", nameKanji: "かかりつけ診療所B" })).id;
   doctor = await viewerFor((await createStaff({ facilityId: H, roles: ["CLINICIAN"], hasEmsPrivilege: true })).user);
   colleague = await viewerFor((await createStaff({ facilityId: H, roles: ["CLINICIAN"], hasEmsPrivilege: true })).user);
-  const liaison = await viewerFor((await createStaff({ facilityId: K, roles: ["LIAISON"] })).user);
+  liaison = await viewerFor((await createStaff({ facilityId: K, roles: ["LIAISON"] })).user);
   patientId = (await registerLinkedPatient(liaison, { nameKanji: "夜間 太郎", nameKana: "ヤカン タロウ", sex: "MALE", birthDate: "1950/05/05" }, { [K]: "K-200" })).id;
 });
 
@@ -38,6 +40,9 @@ describe("the EMS screens' own reads", () => {
     const active = await findActiveGrant(doctor, patientId, at(1));
     expect(active).toMatchObject({ id: g.grantId, basis: "EMS", reason: "NO_REFERRAL", reasonText: "紹介状なしで夜間受診", consent: "ORAL_PATIENT", consentConfirmedBy: "当直 医師", facilityPatientId: "K-200", disclosingFacilityName: "かかりつけ診療所B" });
     expect(active!.endsAt.getTime()).toBe(g.endsAt.getTime());
+    // the patient page under the grant alone is read-only (no bookmark, notes or care team); the clinic's own is not
+    expect(await getPatientPage(doctor, patientId, at(1))).toMatchObject({ canSeeRecords: true, isEmergencyOnly: true });
+    expect(await getPatientPage(liaison, patientId, at(1))).toMatchObject({ isEmergencyOnly: false });
     // in force: no "ended" explanation; another user's grant is not theirs
     expect(await findEndedGrant(doctor, patientId, at(1))).toBeNull();
     expect(await findActiveGrant(colleague, patientId, at(1))).toBeNull();

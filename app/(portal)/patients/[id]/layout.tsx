@@ -16,8 +16,13 @@ export default async function PatientLayout({ children, params }: { children: Re
           { href: `/patients/${id}`, label: t("patientPage.calendar") },
           { href: `/patients/${id}/records`, label: t("patientPage.records") },
           { href: `/patients/${id}/labs`, label: t("patientPage.labs") },
-          { href: `/patients/${id}/notes`, label: t("patientPage.notes") },
-          { href: `/patients/${id}/participants`, label: t("patientPage.participants") },
+          // an emergency grant opens records to read, not the notes or the care team
+          ...(page.isEmergencyOnly
+            ? []
+            : [
+                { href: `/patients/${id}/notes`, label: t("patientPage.notes") },
+                { href: `/patients/${id}/participants`, label: t("patientPage.participants") },
+              ]),
         ]
       : [{ href: `/patients/${id}`, label: t("patientPage.overview") }]),
     { href: `/patients/${id}/consent`, label: t("patientPage.consent") },
