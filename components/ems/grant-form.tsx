@@ -36,6 +36,8 @@ export function GrantForm({
       router.push(`/patients/${data.patientId}`);
     },
   );
+  // a core hospital may open without consent, and then names no one who confirmed it
+  const mayGoWithoutConsent = consentModes.includes("NOT_REQUIRED_CORE");
   const formLevel = result && !result.ok ? (fieldErrors._form ?? []) : [];
   const refusals = formLevel.filter((m) => m.startsWith("ems.refused."));
   return (
@@ -85,7 +87,13 @@ export function GrantForm({
         </div>
         <FieldErrors name="consent" errors={fieldErrors} />
       </fieldset>
-      <Field label={t("ems.form.consentConfirmedBy")} name="consentConfirmedBy" errors={fieldErrors} hint={t("ems.form.consentConfirmedByHint")}>
+      <Field
+        label={t("ems.form.consentConfirmedBy")}
+        name="consentConfirmedBy"
+        errors={fieldErrors}
+        hint={t(mayGoWithoutConsent ? "ems.form.consentConfirmedByHintCore" : "ems.form.consentConfirmedByHint")}
+        required={!mayGoWithoutConsent}
+      >
         <Input name="consentConfirmedBy" errors={fieldErrors} maxLength={100} autoComplete="off" />
       </Field>
       <p className="mb-4 rounded border border-sky-200 bg-sky-50 px-3 py-2 text-sm text-sky-900" data-testid="ems-window-note">

@@ -55,7 +55,8 @@ export const enEms: Record<keyof typeof jaEms, string> = {
   "ems.form.reasonTextHint": "e.g. Brought in at night, unconscious; to check the medication and recent labs.",
   "ems.form.consent": "How consent was obtained",
   "ems.form.consentConfirmedBy": "Who confirmed the consent",
-  "ems.form.consentConfirmedByHint": "The staff member who obtained the consent (or found it could not be obtained). Not needed for \"None (core hospital)\".",
+  "ems.form.consentConfirmedByHint": "The staff member who obtained the consent (or found it could not be obtained).",
+  "ems.form.consentConfirmedByHintCore": "The staff member who obtained the consent (or found it could not be obtained). Not needed for \"None (core hospital)\".",
   "ems.form.acknowledged": "I understand that this use is logged, notified to the disclosing facility and reviewed by the network secretariat.",
   "ems.form.window":
     "You will see the patient's basic information, allergies and diagnoses, prescriptions, injections and labs of the last {months} months (since {from}), and discharge summaries. Access ends by itself after {hours} hours.",

@@ -53,7 +53,8 @@ export const jaEms = {
   "ems.form.reasonTextHint": "例: 夜間に意識障害で救急搬送。内服薬と直近の検査結果を確認するため。",
   "ems.form.consent": "同意の取得方法",
   "ems.form.consentConfirmedBy": "同意を確認した人の氏名",
-  "ems.form.consentConfirmedByHint": "同意を得た（または得られないことを確かめた）職員の氏名。「同意なし（中核病院）」のときは空欄で構いません。",
+  "ems.form.consentConfirmedByHint": "同意を得た（または得られないことを確かめた）職員の氏名。",
+  "ems.form.consentConfirmedByHintCore": "同意を得た（または得られないことを確かめた）職員の氏名。「同意なし（中核病院）」のときは空欄で構いません。",
   "ems.form.acknowledged": "この閲覧は記録され、開示施設に通知され、ネットワーク事務局が事後に確認（監査）することを理解しました。",
   "ems.form.window":
     "閲覧できるのは、患者基本情報・アレルギー・病名と、直近{months}か月（{from} 以降）の処方・注射・検査、退院時サマリです。閲覧は {hours} 時間で自動的に終了します。",
