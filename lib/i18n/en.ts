@@ -9,6 +9,7 @@ import { enNotices } from "@/lib/i18n/en-notices";
 import { enPatients } from "@/lib/i18n/en-patients";
 import { enSecondFactor } from "@/lib/i18n/en-second-factor";
 import { enEmsReview } from "@/lib/i18n/en-ems-review";
+import { enEms } from "@/lib/i18n/en-ems";
 import type { TMessageKey } from "@/lib/i18n/ja";
 
 export const en: Record<TMessageKey, string> = {
@@ -23,6 +24,7 @@ export const en: Record<TMessageKey, string> = {
   ...enMail,
   ...enSecondFactor,
   ...enEmsReview,
+  ...enEms,
   "app.name": "ChiikiLink",
   "app.tagline": "Regional health-record sharing network",
   "lang.switch": "日本語",
