@@ -11,8 +11,9 @@ import { expectSignedIn, FACILITY, facilityContext, origin, screenshot, SHOWCASE
  * made under it, ends it and closes the review with a note; the queue no longer lists it; the
  * hospital's administrator sees their staff's use, read-only.
  *
- * The EMS screens that open a grant are built apart (issue 16's EMS pages): until they are in this
- * tree, the grant is written here as they would write it. So that the grant opens something the
+ * Opening a grant through the EMS screens, and its review, is tests/e2e/ems.spec.ts's story; here
+ * the grant (a core hospital's, a ground the EMS story does not take) is written as
+ * openEmergencyGrant writes it, to keep this test on the review. So that the grant opens something the
  * rule alone does not, the clinic's link of the chosen demo patient stops sharing its clinical
  * records for the test (the core hospital may still open them in an emergency); both are undone
  * at the end.

@@ -7,7 +7,7 @@ import { expectSignedIn, FACILITY, facilityContext, origin, screenshot, signIn, 
  * patient ID with #EMS, confirms the identity, gives a reason and the consent, and sees the
  * clinic's recent prescriptions and labs (nothing older than the window) under a banner; the
  * clinic's desk has the notice; the grant ends (by the button, and by its time) and the records
- * are gone. The name search (PDQ) answers only for one match. A user without the privilege is
+ * are gone; the secretariat reviews the use and closes it. The name search (PDQ) answers only for one match. A user without the privilege is
  * refused, with a DENIED row.
  */
 
@@ -92,7 +92,7 @@ async function latestGrant(patientId: string) {
   return r.rows[0]!;
 }
 
-test("at night the hospital's EMS doctor opens the clinic's recent records with C100004＃ems; the clinic is told; ending the grant shuts them again", async ({ browser }) => {
+test("at night the hospital's EMS doctor opens the clinic's recent records with C100004＃ems; the clinic is told; ending the grant shuts them again; the secretariat reviews it", async ({ browser }) => {
   test.setTimeout(180_000);
   const p = await emsPatient();
   const doctor = await signedIn(browser, FACILITY.hospital, "hosp-doctor");
@@ -225,6 +225,27 @@ test("at night the hospital's EMS doctor opens the clinic's recent records with 
   );
   expect(denied.rows[0]!.n).toBeGreaterThan(0);
   await doctor.context().close();
+
+  // The secretariat reviews this use: its reason, consent and reads; closes it as appropriate; the queue no longer lists it.
+  const office = await signedIn(browser, FACILITY.secretariat, "jimukyoku");
+  await office.goto(`${origin()}/admin/emergency`);
+  const row = office.locator(`[data-testid="review-row"][data-grant="${grant.id}"]`);
+  await expect(row).toContainText(p.nameKanji);
+  await expect(row).toContainText("医師 一郎");
+  await row.getByRole("link", { name: "確認する" }).click();
+  await expect(office).toHaveURL(new RegExp(`/admin/emergency/${grant.id}$`));
+  await expect(office.getByTestId("review-reason")).toContainText(REASON_TEXT);
+  await expect(office.getByTestId("review-consent")).toContainText("家族（口頭）");
+  await expect(office.getByTestId("review-reads").getByTestId("access-row").first()).toBeVisible();
+  const close = office.getByTestId("close-review-form");
+  await office.waitForLoadState("networkidle");
+  await close.getByLabel("適切", { exact: true }).check();
+  await close.getByRole("button", { name: "確認を完了" }).click();
+  await expect(office.getByText("確認を完了しました。")).toBeVisible();
+  await expect(office.getByTestId("review-outcome")).toHaveText("適切");
+  await office.goto(`${origin()}/admin/emergency`);
+  await expect(office.locator(`[data-testid="review-row"][data-grant="${grant.id}"]`)).toHaveCount(0);
+  await office.context().close();
 });
 
 test("the EMS name search (PDQ) answers only for one patient; its ID leads to the identity check; a grant whose time is up shows nothing", async ({ browser }) => {
