@@ -430,7 +430,7 @@ export async function readIdentities<T>(
   fn: (scope: TIdentityScope) => Promise<TOutcome<T>>,
   opts: { now?: Date; facilityId?: string } = {},
 ): Promise<T> {
-  const spec = IDENTITY_READS[kind];
+  const spec: (typeof IDENTITY_READS)[TIdentityRead] & { emergency?: boolean } = IDENTITY_READS[kind];
   const now = opts.now ?? new Date();
   const result = await session(spec.via, async (s) => {
     const may =
@@ -460,8 +460,9 @@ export async function readIdentities<T>(
         if (!o.patients) throw new Error("a list of patients must say which patients it showed");
         const type = typeOf(spec.types, o.type, spec.types[0]);
         const shown = distinct(o.patients);
-        const rows: TLogRow[] = shown.map((patientId) => ({ accessType: type, patientId, detail: o.detail ?? null }));
-        if (rows.length === 0 && spec.logsEmpty) rows.push({ accessType: type, detail: o.detail ?? null });
+        const isEmergency = spec.emergency ?? false;
+        const rows: TLogRow[] = shown.map((patientId) => ({ accessType: type, patientId, isEmergency, detail: o.detail ?? null }));
+        if (rows.length === 0 && spec.logsEmpty) rows.push({ accessType: type, isEmergency, detail: o.detail ?? null });
         return { value: o.value, rows };
       },
     );

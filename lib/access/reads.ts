@@ -109,10 +109,10 @@ export const IDENTITY_READS = {
   /** a system message (公開設定完了のお知らせ, EMS) that names a patient, opened by its recipient */
   notice: { over: "addressee", types: ["IDENTITY_LIST"], logsEmpty: false, via: "prisma" },
   /** EMS name search (PDQ, seed 001): answers only on exactly one match; every search logged, hit or miss */
-  emsSearch: { over: "ems", types: ["EMS_SEARCH"], logsEmpty: true, via: "sql" },
+  emsSearch: { over: "ems", types: ["EMS_SEARCH"], logsEmpty: true, via: "sql", emergency: true },
 } as const satisfies Record<
   string,
-  { over: "visible" | "registry" | "facility" | "addressee" | "ems"; types: readonly AccessType[]; /** a list that showed nobody still logs one row (the search itself) */ logsEmpty: boolean; via: "sql" | "prisma" }
+  { over: "visible" | "registry" | "facility" | "addressee" | "ems"; types: readonly AccessType[]; /** its rows are marked emergency (the EMS name search) */ emergency?: boolean; /** a list that showed nobody still logs one row (the search itself) */ logsEmpty: boolean; via: "sql" | "prisma" }
 >;
 
 /**

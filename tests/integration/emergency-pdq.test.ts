@@ -51,7 +51,10 @@ let requests = 0;
 async function search(viewer: TViewer, input: Record<string, string>) {
   const requestId = `pdq-${++requests}`;
   const answer = await searchForEmergency({ ...viewer, requestId }, ZEmergencySearch.parse(input)).catch((e: unknown) => e);
-  const rows = await db().accessLog.findMany({ where: { requestId }, select: { accessType: true, patientId: true, detail: true, userId: true } });
+  const logged = await db().accessLog.findMany({ where: { requestId }, select: { accessType: true, patientId: true, detail: true, userId: true, isEmergency: true } });
+  // a search is emergency use, hit or miss (the unusual-access report counts it); a refusal is not
+  for (const r of logged) expect(r.isEmergency, r.accessType).toBe(r.accessType === "EMS_SEARCH");
+  const rows = logged.map(({ isEmergency: _, ...r }) => r);
   return { answer, rows };
 }
 
