@@ -8,6 +8,7 @@ import { enMail } from "@/lib/i18n/en-mail";
 import { enNotices } from "@/lib/i18n/en-notices";
 import { enPatients } from "@/lib/i18n/en-patients";
 import { enSecondFactor } from "@/lib/i18n/en-second-factor";
+import { enDisaster } from "@/lib/i18n/en-disaster";
 import type { TMessageKey } from "@/lib/i18n/ja";
 
 export const en: Record<TMessageKey, string> = {
@@ -21,6 +22,7 @@ export const en: Record<TMessageKey, string> = {
   ...enNotices,
   ...enMail,
   ...enSecondFactor,
+  ...enDisaster,
   "app.name": "ChiikiLink",
   "app.tagline": "Regional health-record sharing network",
   "lang.switch": "日本語",

@@ -8,6 +8,7 @@ import { jaMail } from "@/lib/i18n/ja-mail";
 import { jaNotices } from "@/lib/i18n/ja-notices";
 import { jaPatients } from "@/lib/i18n/ja-patients";
 import { jaSecondFactor } from "@/lib/i18n/ja-second-factor";
+import { jaDisaster } from "@/lib/i18n/ja-disaster";
 
 /** Japanese (default). Keys are flat; `{name}` placeholders are filled by t(). */
 export const ja = {
@@ -21,6 +22,7 @@ export const ja = {
   ...jaNotices,
   ...jaMail,
   ...jaSecondFactor,
+  ...jaDisaster,
   "app.name": "ChiikiLink",
   "app.tagline": "地域医療連携ネットワーク",
   "lang.switch": "English",
