@@ -29,8 +29,8 @@ export async function declareDisaster(viewer: TViewer, input: TDeclareDisaster, 
   assertSecretariat(viewer);
   const startsAt = input.startsAt ?? now;
   if (startsAt.getTime() < now.getTime() - START_SLACK) throw fieldError("startsAt", "v.disaster.startsAt.past");
-  if (input.endsAt <= startsAt) throw fieldError("endsAt", "v.disaster.endsAt.afterStart");
   assertEnd(input.endsAt, now);
+  if (input.endsAt <= startsAt) throw fieldError("endsAt", "v.disaster.endsAt.afterStart");
   if (input.endsAt.getTime() - startsAt.getTime() > DISASTER_MAX_DAYS * DAY) throw fieldError("endsAt", "v.disaster.endsAt.tooFar", { days: DISASTER_MAX_DAYS });
   if (input.viewerFacilityIds.length > 0) {
     const found = await db().facility.count({ where: { id: { in: input.viewerFacilityIds }, isActive: true, isViewing: true } });
