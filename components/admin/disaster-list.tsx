@@ -129,7 +129,7 @@ export function DisasterCard({ d }: { d: TDisasterRow }) {
         </h3>
       </div>
       <dl className="mt-2 grid gap-x-4 gap-y-1 text-sm sm:grid-cols-[10rem_1fr]">
-        <dt className="text-slate-500">{t("disaster.areas")}</dt>
+        <dt className="text-slate-500">{t("disaster.areasShort")}</dt>
         <dd data-testid="disaster-areas">
           {d.areas.map((a) => (
             <Chip key={a}>{a}</Chip>
@@ -164,7 +164,8 @@ export function DisasterCard({ d }: { d: TDisasterRow }) {
                 {t("disaster.historyLine", { at: when(e.at, locale), kind: t(`enum.DisasterEventKind.${e.kind}`), by: e.by?.name ?? "―" })}
                 {e.kind === "EXTENDED" && ` ${t("disaster.historyExtended", { from: when(e.previousEndsAt, locale), to: when(e.endsAt, locale) })}`}
                 {e.kind === "DECLARED" && ` ${t("disaster.historyEnds", { to: when(e.endsAt, locale) })}`}
-                {e.note && `: ${e.note}`}
+                {/* a declaration's own note is shown above; an extension's or closing's reason here */}
+                {e.note && e.kind !== "DECLARED" && `: ${e.note}`}
               </li>
             ))}
           </ul>

@@ -11,6 +11,8 @@ export async function DisasterBanner({ disasters }: { disasters: TActiveDisaster
   if (disasters.length === 0) return null;
   const [t, locale] = await Promise.all([getT(), getLocale()]);
   const separator = locale === "ja" ? "、" : ", ";
+  // Japanese sentences follow one another after 。; English ones after a space
+  const sentenceGap = locale === "ja" ? "" : " ";
   return (
     <div role="region" aria-label={t("disaster.banner.label")} className="border-b border-red-300 bg-red-50 text-red-950" data-testid="disaster-banner">
       <ul className="mx-auto max-w-6xl divide-y divide-red-200 px-4">
@@ -23,11 +25,16 @@ export async function DisasterBanner({ disasters }: { disasters: TActiveDisaster
               <span className="whitespace-nowrap">{t("disaster.banner.until", { until: formatDateTime(d.until, locale) })}</span>
             </p>
             <p className="mt-1 text-xs text-red-900">
-              {t("disaster.banner.rule")}
-              {d.consentAfterFact && ` ${t("disaster.banner.consentAfterFact")}`}
-              {d.skipNotice && ` ${t("disaster.banner.skipNotice")}`}
-              {!d.allFacilities && ` ${t("disaster.banner.chosenFacilities")}`}
-              {!d.coversViewer && ` ${t("disaster.banner.notCovered")}`}
+              {[
+                "disaster.banner.rule",
+                d.consentAfterFact && "disaster.banner.consentAfterFact",
+                d.skipNotice && "disaster.banner.skipNotice",
+                !d.allFacilities && "disaster.banner.chosenFacilities",
+                !d.coversViewer && "disaster.banner.notCovered",
+              ]
+                .filter((k): k is string => !!k)
+                .map((k) => t(k))
+                .join(sentenceGap)}
             </p>
           </li>
         ))}

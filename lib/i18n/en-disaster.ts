@@ -29,6 +29,7 @@ export const enDisaster: Record<keyof typeof jaDisaster, string> = {
   "disaster.name": "Name",
   "disaster.nameHint": "e.g. the 2026 ... earthquake",
   "disaster.areas": "Affected area (prefectures, municipalities)",
+  "disaster.areasShort": "Area",
   "disaster.areasHint": "One per line, or separated by commas (e.g. 石川県輪島市, 珠洲市, 鳳珠郡穴水町). A patient is covered when the address contains one of them.",
   "disaster.viewers": "Facilities that may open evacuees",
   "disaster.viewerScope.ALL": "Every facility of the network",

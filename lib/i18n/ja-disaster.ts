@@ -27,6 +27,7 @@ export const jaDisaster = {
   "disaster.name": "名称",
   "disaster.nameHint": "例: 令和8年〇〇地震",
   "disaster.areas": "対象地域（都道府県・市区町村）",
+  "disaster.areasShort": "対象地域",
   "disaster.areasHint": "1行に1つ、または読点・カンマ区切りで入力（例: 石川県輪島市、珠洲市、鳳珠郡穴水町）。患者の住所にこの文字列が含まれる場合に対象となります。",
   "disaster.viewers": "閲覧できる施設",
   "disaster.viewerScope.ALL": "すべての参加施設",

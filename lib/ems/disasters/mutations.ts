@@ -33,7 +33,7 @@ export async function declareDisaster(viewer: TViewer, input: TDeclareDisaster, 
   if (input.endsAt <= startsAt) throw fieldError("endsAt", "v.disaster.endsAt.afterStart");
   if (input.endsAt.getTime() - startsAt.getTime() > DISASTER_MAX_DAYS * DAY) throw fieldError("endsAt", "v.disaster.endsAt.tooFar", { days: DISASTER_MAX_DAYS });
   if (input.viewerFacilityIds.length > 0) {
-    const found = await db().facility.count({ where: { id: { in: input.viewerFacilityIds }, isActive: true, isViewing: true } });
+    const found = await db().facility.count({ where: { id: { in: input.viewerFacilityIds }, isActive: true, isViewing: true, type: { not: "SECRETARIAT" } } });
     if (found !== input.viewerFacilityIds.length) throw fieldError("viewerFacilityIds", "v.disaster.viewerFacilityIds.unknown");
   }
   return db().$transaction(async (tx) => {

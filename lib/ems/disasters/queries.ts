@@ -131,9 +131,9 @@ export async function listActiveDisasters(viewer: TViewer, now: Date = new Date(
   }));
 }
 
-/** The facilities a declaration may name: the active viewing facilities (secretariat only). */
+/** The facilities a declaration may name: the active viewing facilities whose staff read records (not the secretariat's office). */
 export async function listDisasterFacilityOptions(viewer: TViewer): Promise<TFacilityRef[]> {
   assertAllowed(canManageDisasters(viewer), "manage disaster declarations");
-  const rows = await db().facility.findMany({ where: { isActive: true, isViewing: true }, orderBy: { code: "asc" }, select: { id: true, code: true, nameKanji: true } });
+  const rows = await db().facility.findMany({ where: { isActive: true, isViewing: true, type: { not: "SECRETARIAT" } }, orderBy: { code: "asc" }, select: { id: true, code: true, nameKanji: true } });
   return rows.map((f) => ({ id: f.id, code: f.code, name: f.nameKanji }));
 }
