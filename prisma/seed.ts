@@ -21,6 +21,7 @@ import { ZPostComment, ZPostFile, ZPostNote } from "@/lib/notes/schema";
 import { ZRegisterPatient } from "@/lib/patients/schema";
 import { downloadCertificateFile, issueCertificate } from "@/lib/pki/mutations";
 import { createFacility, createStaff, DEMO_PASSWORD, DEMO_SECRET_ANSWER, DEMO_TOTP_SECRET, enrolTotp, setSecondFactorPolicyLines, viewerFor } from "@/tests/fixtures/factories";
+import { DEMO_EVACUEE } from "@/tests/fixtures/demo-constants";
 
 type TDemoStaff = { loginId: string; nameKanji: string; nameKana: string; qualification: Qualification; roles: StaffRole[]; ems?: boolean };
 type TDemoFacility = {
@@ -33,6 +34,7 @@ type TDemoFacility = {
   type: FacilityType;
   isDisclosing: boolean;
   isCoreHospital?: boolean;
+  emsAllowed?: boolean;
   postalCode: string;
   address: string;
   phone: string;
@@ -48,7 +50,7 @@ export const DEMO_FACILITIES: TDemoFacility[] = [
   },
   {
     code: "2000101", medicalInstitutionCode: "2010110001", domain: "iida-chuo", nameKanji: "飯田中央病院", nameKana: "イイダチュウオウビョウイン",
-    nameEnglish: "Iida Chuo Hospital", type: "HOSPITAL", isDisclosing: true, isCoreHospital: true, postalCode: "395-8502", address: "長野県飯田市本町1-1", phone: "0265-00-1001", terminal: "地域連携室PC1",
+    nameEnglish: "Iida Chuo Hospital", type: "HOSPITAL", isDisclosing: true, isCoreHospital: true, emsAllowed: true, postalCode: "395-8502", address: "長野県飯田市本町1-1", phone: "0265-00-1001", terminal: "地域連携室PC1",
     staff: [
       { loginId: "hosp-admin", nameKanji: "管理 太郎", nameKana: "カンリ タロウ", qualification: "CLERK", roles: ["FACILITY_ADMIN"] },
       { loginId: "hosp-doctor", nameKanji: "医師 一郎", nameKana: "イシ イチロウ", qualification: "DOCTOR", roles: ["CLINICIAN"], ems: true },
@@ -144,6 +146,20 @@ async function seedDemoClinicalData(created: { facilityId: string; f: TDemoFacil
           { facilityId: byCode.get("2000201")!, facilityPatientId: p.ids["2000201"]! },
         ],
         consent: { action: "GRANT", method: "WRITTEN", consentDate: "2025/04/01", signer: "SELF", responsibleName: "連携 花子", scope: "COMPREHENSIVE", facilityIds: [] },
+        confirmDuplicate: true,
+      }),
+    );
+  }
+  // The disaster rule's evacuee: one of the hospital's own patients (not the clinic's), registered
+  // with an address in the affected area outside the demo region, and no consent registration.
+  const evacuee = demo.persons.find((x) => x.ids["2000101"] && !x.ids["2000201"]);
+  if (evacuee) {
+    await registerPatient(
+      liaison,
+      ZRegisterPatient.parse({
+        patient: { nameKanji: evacuee.nameKanji, nameKana: evacuee.nameKana, sex: evacuee.sex, birthDate: evacuee.birthDate.replaceAll("-", "/"), postalCode: DEMO_EVACUEE.postalCode, address: DEMO_EVACUEE.address, phone: evacuee.phone },
+        links: [{ facilityId: byCode.get("2000101")!, facilityPatientId: evacuee.ids["2000101"]! }],
+        consent: null,
         confirmDuplicate: true,
       }),
     );
