@@ -8,6 +8,7 @@ import {
   canSeeMailOutbox,
   canSeeOwnPatientList,
   canSeePatientAccessReports,
+  isFacilityAdmin,
   isSecretariat,
   mayReadRecords,
   mayRegisterPatients,
@@ -37,6 +38,9 @@ export function menuFor(viewer: TViewer): { main: TMenuItem[]; admin: TMenuItem[
   if (canSeeAdminMenu(viewer)) admin.push({ href: "/admin/access-logs", key: "menu.adminAccessLogs" });
   if (canSeeAuditReports(viewer)) admin.push({ href: "/admin/audit", key: "menu.adminAudit" });
   else if (canSeePatientAccessReports(viewer)) admin.push({ href: "/admin/audit/patient", key: "menu.adminPatientAccess" });
+  // Emergency access (issue 16): the secretariat reviews every use; a facility's admins see their own staff's.
+  if (canSeeAuditReports(viewer)) admin.push({ href: "/admin/emergency", key: "menu.adminEmergency" });
+  else if (isFacilityAdmin(viewer)) admin.push({ href: "/admin/emergency", key: "menu.adminEmergencyOwn" });
   if (canSeeMailOutbox(viewer)) admin.push({ href: "/admin/mail-outbox", key: "menu.adminMailOutbox" });
   // The network's two-factor policy is the secretariat's (issue 15).
   if (isSecretariat(viewer)) admin.push({ href: "/admin/second-factor", key: "menu.adminSecondFactor" });

@@ -1,4 +1,5 @@
 import { PersonCell, td, th } from "@/components/audit/parts";
+import { EmergencyBadge } from "@/components/ems-review/emergency-badge";
 import type { TAccessRow, TFacilityRef } from "@/lib/audit/reports/queries";
 import { isNightTime } from "@/lib/audit/reports/rules";
 import { formatDateTime, type TLocale, type TTranslate } from "@/lib/i18n";
@@ -15,9 +16,22 @@ function FacilityCell({ facility }: { facility: TFacilityRef | null }) {
 
 /**
  * Access-log rows. `full` (the rows page) has every column; the patient report leaves out the
- * patient (it is the report's) and the technical ones.
+ * patient (it is the report's) and the technical ones. A read under an emergency grant shows its
+ * ground, linked to the grant's review where `reviewable` says the viewer may open it.
  */
-export function AccessRowTable({ rows, t, locale, full = true }: { rows: TAccessRow[]; t: TTranslate; locale: TLocale; full?: boolean }) {
+export function AccessRowTable({
+  rows,
+  t,
+  locale,
+  full = true,
+  reviewable = () => false,
+}: {
+  rows: TAccessRow[];
+  t: TTranslate;
+  locale: TLocale;
+  full?: boolean;
+  reviewable?: (row: TAccessRow) => boolean;
+}) {
   return (
     <table className="min-w-full text-sm">
       <thead className="bg-slate-100 text-left">
@@ -53,7 +67,11 @@ export function AccessRowTable({ rows, t, locale, full = true }: { rows: TAccess
             </td>
             <td className={`${td} whitespace-nowrap ${r.accessType === "DENIED" ? "font-medium text-red-700" : ""}`}>
               {t(`enum.AccessType.${r.accessType}`)}
-              {r.isEmergency && <span className="ml-2 rounded bg-red-100 px-1.5 py-0.5 text-xs font-semibold text-red-800">{t("auditReports.rows.emergency")}</span>}
+              {r.isEmergency && (
+                <span className="block">
+                  <EmergencyBadge grant={r.emergency} t={t} linked={r.emergency !== null && reviewable(r)} />
+                </span>
+              )}
             </td>
             {full && (
               <td className={`${td} min-w-28`}>

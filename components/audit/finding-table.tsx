@@ -1,4 +1,5 @@
 import { PersonCell, td, th } from "@/components/audit/parts";
+import { EmergencyBadge } from "@/components/ems-review/emergency-badge";
 import type { TFinding } from "@/lib/audit/reports/queries";
 import type { TUnusualRule } from "@/lib/audit/reports/rules";
 import { formatDateTime, type TLocale, type TTranslate } from "@/lib/i18n";
@@ -18,6 +19,7 @@ export function FindingTable({ rule, findings, t, locale }: { rule: TUnusualRule
           <th className={th}>{t("auditReports.facility")}</th>
           {hasPatient && <th className={th}>{t("auditReports.unusual.patient")}</th>}
           {rule === "NEW_LINK" && <th className={th}>{t("auditReports.unusual.linkedAt")}</th>}
+          {rule === "EMERGENCY" && <th className={th}>{t("emsReview.basis")}</th>}
           <th className={th}>{t("auditReports.unusual.period")}</th>
           <th className={`${th} text-right`}>{t("auditReports.unusual.rows")}</th>
           {!hasPatient && <th className={`${th} text-right`}>{t("auditReports.unusual.patients")}</th>}
@@ -48,6 +50,20 @@ export function FindingTable({ rule, findings, t, locale }: { rule: TUnusualRule
               </td>
             )}
             {rule === "NEW_LINK" && <td className={`${td} whitespace-nowrap`}>{time(f.linkedAt!)}</td>}
+            {rule === "EMERGENCY" && (
+              <td className={`${td} min-w-32`}>
+                {/* the unusual-access report is the secretariat's, who reviews every grant */}
+                {f.grants.length === 0 ? (
+                  <EmergencyBadge grant={null} t={t} />
+                ) : (
+                  f.grants.map((g) => (
+                    <span key={g.grantId} className="block">
+                      <EmergencyBadge grant={g} t={t} linked />
+                    </span>
+                  ))
+                )}
+              </td>
+            )}
             <td className={`${td} whitespace-nowrap`}>
               {time(f.first)}
               <span className="block text-slate-500">〜 {time(f.last)}</span>

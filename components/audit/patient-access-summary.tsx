@@ -37,6 +37,7 @@ export function FacilitySummaryTable({ rows, t, locale }: { rows: TPatientAccess
           <th className={th}>{t("auditReports.patient.first")}</th>
           <th className={th}>{t("auditReports.patient.last")}</th>
           <th className={`${th} text-right`}>{t("auditReports.patient.views")}</th>
+          <th className={`${th} text-right`}>{t("emsReview.patientEmergency")}</th>
           <th className={`${th} text-right`}>{t("auditReports.patient.denied")}</th>
           <th className={`${th} text-right`}>{t("auditReports.patient.people")}</th>
         </tr>
@@ -51,6 +52,9 @@ export function FacilitySummaryTable({ rows, t, locale }: { rows: TPatientAccess
             <td className={`${td} whitespace-nowrap`}>{time(r.first)}</td>
             <td className={`${td} whitespace-nowrap`}>{time(r.last)}</td>
             <td className={`${td} text-right`}>{r.views}</td>
+            <td className={`${td} text-right ${r.emergency ? "font-medium text-red-700" : ""}`} data-testid="report-facility-emergency">
+              {r.emergency}
+            </td>
             <td className={`${td} text-right ${r.denied ? "font-medium text-red-700" : ""}`}>{r.denied}</td>
             <td className={`${td} text-right`}>{r.people}</td>
           </tr>

@@ -64,8 +64,11 @@ export async function archiveAccessLogMonth(month: string, outDir: string, opts:
   try {
     // The text columns pass through the CSV-injection rule (ADR 0010) and are quoted; the others
     // are uuids, instants, numbers, booleans, an enum and hex, which never begin with = + - @.
+    // Every column the row's hash covers is here, the emergency grant's id last (it joined the hash
+    // in migration 20261208000000, after the columns the archives had before).
     const copy = copyTo(`COPY (SELECT id, at, user_id, facility_id, ${cell("cert_serial")}, access_type, patient_id, owner_facility_id, ${cell("content_id")}, is_emergency,
-                                      ${cell("detail")}, ${cell("request_id")}, chain_seq, encode(prev_hash, 'hex') AS prev_hash, encode(row_hash, 'hex') AS row_hash
+                                      ${cell("detail")}, ${cell("request_id")}, chain_seq, encode(prev_hash, 'hex') AS prev_hash, encode(row_hash, 'hex') AS row_hash,
+                                      emergency_grant_id
                                  FROM "${partition}" ORDER BY facility_id, chain_seq)
                             TO STDOUT WITH (FORMAT csv, HEADER true, FORCE_QUOTE (${ARCHIVE_TEXT_COLUMNS.join(", ")}))`);
     client.query(copy);

@@ -6,6 +6,7 @@ import { isSecretariat } from "@/lib/access/roles";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { env } from "@/lib/env";
 import { fieldError, notFound } from "@/lib/errors";
+import { deliverSoon } from "@/lib/mail/mutations";
 import type { TOpenGrantInput } from "@/lib/ems/schema";
 import { EMERGENCY_CONSENT_WORDS, EMERGENCY_REASON_WORDS } from "@/lib/ems/words";
 import { sendEmsNotice } from "@/lib/securemail/notices";
@@ -36,11 +37,12 @@ export type TOpenedGrant = { grantId: string; patientId: string; endsAt: Date; n
 /**
  * Opens an emergency grant for the viewer: the ground decided by the gateway, the reason and the
  * consent as stated, for EMS_GRANT_HOURS; the notice to the disclosing facility's desk in the
- * same transaction (unless a disaster declaration lets it be skipped).
+ * same transaction (unless a disaster declaration lets it be skipped). The desk's e-mail alerts
+ * ("new secure mail", no clinical text) are queued with the notice and sent right after the commit.
  */
 export async function openEmergencyGrant(viewer: TViewer, input: TOpenGrantInput, now: Date = new Date()): Promise<TOpenedGrant> {
   const e = env();
-  return grantEmergency(
+  const opened = await grantEmergency(
     viewer,
     { facilityId: input.facilityId, facilityPatientId: input.facilityPatientId },
     async ({ tx, candidate: c }) => {
@@ -82,6 +84,8 @@ export async function openEmergencyGrant(viewer: TViewer, input: TOpenGrantInput
     },
     { now },
   );
+  if (opened.noticeSent) deliverSoon();
+  return opened;
 }
 
 /** Ends a grant before its time: its user, or the secretariat. Ending one already ended changes nothing. */

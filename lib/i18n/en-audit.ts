@@ -24,7 +24,7 @@ export const enAudit: Record<keyof typeof jaAudit, string> = {
   "audit.problem.gap": "rows are missing",
   "audit.problem.link": "it does not follow the previous row",
   "audit.problem.tail": "the last rows are missing",
-  "audit.columnsNote": "Columns: ContentID, AccessFacilityName, AccessPersonName, AccessTime (Japan time), AccessType, AccessDetail, RegionalPatientID, AccessFacilityPatientID, ContentFacilityName, ContentFacilityPatientID, CertificateSerial, Emergency. Downloads and checks are logged too.",
+  "audit.columnsNote": "Columns: ContentID, AccessFacilityName, AccessPersonName, AccessTime (Japan time), AccessType, AccessDetail, RegionalPatientID, AccessFacilityPatientID, ContentFacilityName, ContentFacilityPatientID, CertificateSerial, Emergency (the ground of emergency access: EMS, Core hospital, Disaster), EmergencyGrantID. Downloads and checks are logged too.",
   "audit.cellsNote": "A value that begins with = + - @ or a tab (also after spaces or quotes, and the full-width ＝ ＋ － ＠) is written with a single quote (') before it, so that Excel does not run it as a formula; the recorded value is the cell without that quote.",
   "audit.month.invalid": "Give the month as YYYY-MM",
   "audit.facility.required": "Choose a facility",

@@ -9,6 +9,7 @@ import { enNotices } from "@/lib/i18n/en-notices";
 import { enPatients } from "@/lib/i18n/en-patients";
 import { enSecondFactor } from "@/lib/i18n/en-second-factor";
 import { enDisaster } from "@/lib/i18n/en-disaster";
+import { enEmsReview } from "@/lib/i18n/en-ems-review";
 import type { TMessageKey } from "@/lib/i18n/ja";
 
 export const en: Record<TMessageKey, string> = {
@@ -23,6 +24,7 @@ export const en: Record<TMessageKey, string> = {
   ...enMail,
   ...enSecondFactor,
   ...enDisaster,
+  ...enEmsReview,
   "app.name": "ChiikiLink",
   "app.tagline": "Regional health-record sharing network",
   "lang.switch": "日本語",

@@ -23,7 +23,7 @@ export const jaAudit = {
   "audit.problem.gap": "記録が欠けています",
   "audit.problem.link": "前の記録とつながりません",
   "audit.problem.tail": "最後の記録が欠けています",
-  "audit.columnsNote": "列: ContentID, AccessFacilityName, AccessPersonName, AccessTime（日本時間）, AccessType, AccessDetail, RegionalPatientID, AccessFacilityPatientID, ContentFacilityName, ContentFacilityPatientID, CertificateSerial, Emergency。ダウンロードと検証も参照記録に残ります。",
+  "audit.columnsNote": "列: ContentID, AccessFacilityName, AccessPersonName, AccessTime（日本時間）, AccessType, AccessDetail, RegionalPatientID, AccessFacilityPatientID, ContentFacilityName, ContentFacilityPatientID, CertificateSerial, Emergency（救急時閲覧の根拠: EMS・中核病院・災害）, EmergencyGrantID。ダウンロードと検証も参照記録に残ります。",
   "audit.cellsNote": "= + - @ やタブで始まる値（前に空白や引用符があるもの、全角の ＝ ＋ － ＠ も）は、Excel が数式として実行しないよう先頭に「'」を付けて出力します。記録された値は、その「'」を除いたものです。",
   "audit.month.invalid": "年月は YYYY-MM で指定してください",
   "audit.facility.required": "施設を選んでください",

@@ -9,6 +9,7 @@ import { jaNotices } from "@/lib/i18n/ja-notices";
 import { jaPatients } from "@/lib/i18n/ja-patients";
 import { jaSecondFactor } from "@/lib/i18n/ja-second-factor";
 import { jaDisaster } from "@/lib/i18n/ja-disaster";
+import { jaEmsReview } from "@/lib/i18n/ja-ems-review";
 
 /** Japanese (default). Keys are flat; `{name}` placeholders are filled by t(). */
 export const ja = {
@@ -23,6 +24,7 @@ export const ja = {
   ...jaMail,
   ...jaSecondFactor,
   ...jaDisaster,
+  ...jaEmsReview,
   "app.name": "ChiikiLink",
   "app.tagline": "地域医療連携ネットワーク",
   "lang.switch": "English",

@@ -49,7 +49,7 @@ test("a hospital admin counts, downloads (CP932) and checks the month's log of i
   expect(download.suggestedFilename()).toMatch(/^access-log_2000101_\d{4}-\d{2}_viewed\.csv$/);
   const text = iconv.decode(fs.readFileSync((await download.path())!), "cp932");
   const lines = text.split("\r\n");
-  expect(lines[0]).toBe("ContentID,AccessFacilityName,AccessPersonName,AccessTime,AccessType,AccessDetail,RegionalPatientID,AccessFacilityPatientID,ContentFacilityName,ContentFacilityPatientID,CertificateSerial,Emergency");
+  expect(lines[0]).toBe("ContentID,AccessFacilityName,AccessPersonName,AccessTime,AccessType,AccessDetail,RegionalPatientID,AccessFacilityPatientID,ContentFacilityName,ContentFacilityPatientID,CertificateSerial,Emergency,EmergencyGrantID");
   const row = lines.find((l) => l.startsWith(`"${contentId}"`));
   expect(row).toContain('"下伊那内科クリニック","内科 次郎"');
   expect(row).toContain('"コンテンツ参照"');

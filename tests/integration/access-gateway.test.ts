@@ -22,6 +22,10 @@ import { recordConsent } from "@/lib/consent/mutations";
 import { getConsentHistory, getConsentScan } from "@/lib/consent/queries";
 import { ZConsentInput } from "@/lib/consent/schema";
 import { db } from "@/lib/db/client";
+import { searchForEmergency } from "@/lib/ems/queries";
+import { listEmergencyReviews } from "@/lib/ems/review/queries";
+import { ZReviewQueueFilter } from "@/lib/ems/review/schema";
+import { ZEmergencySearch } from "@/lib/ems/schema";
 import { AppError } from "@/lib/errors";
 import { addParticipant, deleteNote, editNote, postComment, postNote } from "@/lib/notes/mutations";
 import { getNoteThread, getPostingContext, listNotifications, listParticipants, listPatientPosts } from "@/lib/notes/queries";
@@ -42,6 +46,8 @@ let doctorB: TViewer;
 let doctorC: TViewer;
 let liaisonC: TViewer;
 let secretariat: TViewer;
+/** a clinician with the EMS privilege at a facility the network allows EMS for (name search, seed 001) */
+let emsDoctor: TViewer;
 let patientId: string;
 let regionalId: string;
 let labId: string;
@@ -135,6 +141,8 @@ beforeAll(async () => {
   doctorC = await viewerFor((await createStaff({ facilityId: C, roles: ["CLINICIAN"] })).user);
   liaisonC = await viewerFor((await createStaff({ facilityId: C, roles: ["LIAISON"] })).user);
   secretariat = await viewerFor((await createStaff({ facilityId: S, roles: ["SECRETARIAT"] })).user);
+  const E = (await createFacility({ nameKanji: "門救急病院", emsAllowed: true })).id;
+  emsDoctor = await viewerFor((await createStaff({ facilityId: E, roles: ["CLINICIAN"], hasEmsPrivilege: true })).user);
   const p = await registerLinkedPatient(liaisonA, { nameKanji: "門 太郎", nameKana: "モン タロウ", sex: "MALE", birthDate: "1950/04/01" }, { [A]: "GA-1", [B]: "GB-1" });
   patientId = p.id;
   regionalId = p.regionalId;
@@ -205,6 +213,13 @@ const identityCases = (): Record<keyof typeof IDENTITY_READS, Omit<TCase, "refus
   // (another facility's list is never refused: the viewer's own facility's is shown instead)
   ownList: { ok: [liaisonA, (v) => listOwnFacilityPatients(v, {})], deniedPatient: () => null },
   notice: { ok: [liaisonA, (v) => getMessage(v, messageId)], deniedPatient: () => null },
+  // exactly one patient matches: the hit names them; a user without the EMS privilege is refused
+  emsSearch: {
+    ok: [emsDoctor, (v) => searchForEmergency(v, ZEmergencySearch.parse({ nameKana: "モン タロウ", birthDate: "1950/04/01", sex: "MALE" }))],
+    refused: [doctorB, (v) => searchForEmergency(v, ZEmergencySearch.parse({ nameKana: "モン タロウ", birthDate: "1950/04/01", sex: "MALE" }))],
+    deniedPatient: () => null,
+    code: "FORBIDDEN",
+  },
 });
 
 const auditCases = (): Record<keyof typeof AUDIT_READS, TCase> => ({
@@ -216,6 +231,12 @@ const auditCases = (): Record<keyof typeof AUDIT_READS, TCase> => ({
     deniedPatient: () => null,
   },
   verify: { ok: [adminA, (v) => verifyAccessLogFor(v, A, MONTH)], refused: [adminA, (v) => verifyAccessLogFor(v, B, MONTH)], deniedPatient: () => null },
+  // the review queue: the secretariat's; staff who administer nothing are refused
+  emergency: {
+    ok: [secretariat, (v) => listEmergencyReviews(v, ZReviewQueueFilter.parse({}))],
+    refused: [doctorB, (v) => listEmergencyReviews(v, ZReviewQueueFilter.parse({}))],
+    deniedPatient: () => null,
+  },
 });
 
 const patientWriteCases = (): Record<keyof typeof PATIENT_WRITES, TCase> => ({

@@ -396,15 +396,19 @@ describe("retention", () => {
       await db().$executeRaw`INSERT INTO access_logs (id, at, user_id, facility_id, cert_serial, access_type, content_id, detail, request_id)
         VALUES (gen_random_uuid(), ${new Date(Date.UTC(2024, 1, 3, 3, 0, i))}, ${doctorB.userId}::uuid, ${B.id}::uuid, ${v}, 'DENIED', ${v}, ${v}, ${v})`;
     await db().$executeRaw`INSERT INTO access_logs (id, at, user_id, facility_id, access_type) VALUES (gen_random_uuid(), ${new Date(Date.UTC(2024, 1, 4, 3))}, ${doctorB.userId}::uuid, ${B.id}::uuid, 'PATIENT_SEARCH')`;
-    const stored = await db().$queryRaw<Record<"cert_serial" | "content_id" | "detail" | "request_id", string | null>[]>`
-      SELECT cert_serial, content_id, detail, request_id FROM access_logs_y2024m02 ORDER BY facility_id, chain_seq`;
-    expect(stored).toHaveLength(values.length + 1);
+    // a read under an emergency grant: the grant's id is covered by the row's hash, so the archive must carry it
+    const grantId = crypto.randomUUID();
+    await db().$executeRaw`INSERT INTO access_logs (id, at, user_id, facility_id, access_type, patient_id, owner_facility_id, is_emergency, emergency_grant_id)
+      VALUES (gen_random_uuid(), ${new Date(Date.UTC(2024, 1, 5, 3))}, ${doctorB.userId}::uuid, ${B.id}::uuid, 'CALENDAR_VIEW', ${patient.id}::uuid, ${A.id}::uuid, true, ${grantId}::uuid)`;
+    const stored = await db().$queryRaw<Record<"cert_serial" | "content_id" | "detail" | "request_id" | "emergency_grant_id", string | null>[]>`
+      SELECT cert_serial, content_id, detail, request_id, emergency_grant_id::text FROM access_logs_y2024m02 ORDER BY facility_id, chain_seq`;
+    expect(stored).toHaveLength(values.length + 2);
 
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "access-archive-"));
     const r = await archiveAccessLogMonth("2024-02", out, { verify: verifyAccessLogChain });
-    expect(r.rows).toBe(values.length + 1); // not the line feeds: two are inside cells
+    expect(r.rows).toBe(values.length + 2); // not the line feeds: two are inside cells
     const manifest = JSON.parse(fs.readFileSync(r.manifest, "utf8")) as { rows: number; cells: string };
-    expect(manifest.rows).toBe(values.length + 1);
+    expect(manifest.rows).toBe(values.length + 2);
     expect(manifest.cells).toContain("single quote");
     const text = fs.readFileSync(r.file, "utf8");
     expect(text).toContain(`"'=HYPERLINK(""http://evil.example/"",""x"")"`);
@@ -421,6 +425,8 @@ describe("retention", () => {
     });
     expect(wrong).toEqual([]);
     expect(records.slice(0, HOSTILE.length).map((rec) => rec.detail)).toEqual(HOSTILE.map((v) => `'${v}`));
+    expect(records.map((rec) => rec.emergency_grant_id ?? null)).toEqual(stored.map((x) => x.emergency_grant_id));
+    expect(records.at(-1)).toMatchObject({ is_emergency: "t", emergency_grant_id: grantId });
 
     // whoever checks an archive recomputes each row's hash from the file, with the prefix undone
     const undo = (cell: string | null | undefined) => (cell == null ? null : restoreCsvCell(cell));
@@ -428,7 +434,7 @@ describe("retention", () => {
       const [h] = await db().$queryRaw<{ hash: string }[]>`
         SELECT encode("chiikilink_access_log_hash"(decode(${rec.prev_hash}, 'hex'), ${rec.id}::uuid, ${rec.at}::timestamptz, ${rec.user_id}::uuid, ${rec.facility_id}::uuid,
           ${undo(rec.cert_serial)}, ${rec.access_type}, ${rec.patient_id ?? null}::uuid, ${rec.owner_facility_id ?? null}::uuid, ${undo(rec.content_id)},
-          ${rec.is_emergency}::boolean, ${undo(rec.detail)}, ${undo(rec.request_id)}, ${rec.chain_seq}::bigint), 'hex') AS hash`;
+          ${rec.is_emergency}::boolean, ${undo(rec.detail)}, ${undo(rec.request_id)}, ${rec.chain_seq}::bigint, ${rec.emergency_grant_id ?? null}::uuid), 'hex') AS hash`;
       expect(h!.hash).toBe(rec.row_hash);
     }
   });

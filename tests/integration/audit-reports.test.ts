@@ -34,6 +34,8 @@ let pharmacistP: TViewer;
 let lockUser: { id: string; loginId: string };
 let patientA: { id: string; regionalId: string };
 let patientB: { id: string; regionalId: string };
+/** the EMS grant the hospital doctor read patient B under */
+let emsGrantId: string;
 
 /** An instant given in Japan time. */
 const jst = (local: string) => new Date(`${local}+09:00`);
@@ -42,9 +44,18 @@ const jst = (local: string) => new Date(`${local}+09:00`);
  * A log row at a chosen past instant, as the viewer's read would have written it (writeAccessLog
  * stamps the current time, and the rules are about times of day and spans of time).
  */
-async function logAt(viewer: TViewer, local: string, accessType: AccessType, extra: { patientId?: string | null; isEmergency?: boolean } = {}) {
+async function logAt(viewer: TViewer, local: string, accessType: AccessType, extra: { patientId?: string | null; isEmergency?: boolean; emergencyGrantId?: string } = {}) {
   await db().accessLog.create({
-    data: { at: jst(local), userId: viewer.userId, facilityId: viewer.facilityId, certSerial: viewer.certSerial, accessType, patientId: extra.patientId ?? null, isEmergency: extra.isEmergency ?? false },
+    data: {
+      at: jst(local),
+      userId: viewer.userId,
+      facilityId: viewer.facilityId,
+      certSerial: viewer.certSerial,
+      accessType,
+      patientId: extra.patientId ?? null,
+      isEmergency: extra.isEmergency ?? false,
+      emergencyGrantId: extra.emergencyGrantId ?? null,
+    },
     select: { id: true },
   });
 }
@@ -118,9 +129,29 @@ async function scriptOctober() {
   await logAt(doctorC, "2026-10-09T08:59:59", "CONTENT_VIEW", { patientId: patientB.id });
   await logAt(doctorC, "2026-10-09T09:00:00", "CONTENT_VIEW", { patientId: patientB.id });
   await logAt(nurseC, "2026-10-08T10:00:00", "PATIENT_VIEW", { patientId: patientA.id });
-  // EMS: the hospital doctor reads patient B twice under the EMS privilege.
-  await logAt(doctorH, "2026-10-09T15:00:00", "CONTENT_VIEW", { patientId: patientB.id, isEmergency: true });
-  await logAt(doctorH, "2026-10-09T15:05:00", "CONTENT_VIEW", { patientId: patientB.id, isEmergency: true });
+  // EMS: the hospital doctor reads patient B twice under an EMS grant.
+  emsGrantId = (
+    await db().emergencyGrant.create({
+      data: {
+        viewerId: doctorH.userId,
+        viewerFacilityId: H.id,
+        patientId: patientB.id,
+        disclosingFacilityId: C.id,
+        basis: "EMS",
+        reason: "EMERGENCY_TRANSPORT",
+        reasonText: "救急搬送",
+        consent: "ORAL_FAMILY",
+        consentConfirmedBy: "看護師",
+        startsAt: jst("2026-10-09T14:55:00"),
+        endsAt: jst("2026-10-10T14:55:00"),
+        windowFrom: new Date("2026-07-09T00:00:00Z"),
+        reviewDueAt: jst("2026-10-16T14:55:00"),
+      },
+      select: { id: true },
+    })
+  ).id;
+  await logAt(doctorH, "2026-10-09T15:00:00", "CONTENT_VIEW", { patientId: patientB.id, isEmergency: true, emergencyGrantId: emsGrantId });
+  await logAt(doctorH, "2026-10-09T15:05:00", "CONTENT_VIEW", { patientId: patientB.id, isEmergency: true, emergencyGrantId: emsGrantId });
   // Refusals: six on the 10th (one at night), four on the 11th.
   for (let i = 0; i < 5; i++) await logAt(pharmacistP, minutesAfter("2026-10-10T09:00:00", i), "DENIED", { patientId: patientA.id });
   await logAt(pharmacistP, "2026-10-10T23:30:00", "DENIED");
@@ -287,6 +318,20 @@ describe("unusual access", () => {
     expect((await rowsOf(secretariat, ems.href)).rows.every((r) => r.isEmergency && r.patient?.regionalId === patientB.regionalId)).toBe(true);
   });
 
+  it("names the grants behind an emergency finding, with their ground, and marks each row with its grant", async () => {
+    const report = await findUnusualAccess(secretariat, { from: "2026-10-05", to: "2026-10-11" });
+    expect(report.findings.filter((f) => f.rule === "EMERGENCY").map((f) => f.grants)).toEqual([[{ grantId: emsGrantId, basis: "EMS", disasterName: null }]]);
+    expect(report.findings.filter((f) => f.rule !== "EMERGENCY").every((f) => f.grants.length === 0)).toBe(true);
+    const rows = await rowsFor({ emergency: true, from: "2026-10-01T00:00:00", to: "2026-11-01T00:00:00" });
+    expect(rows.rows.map((r) => r.emergency)).toEqual([
+      { grantId: emsGrantId, basis: "EMS", disasterName: null },
+      { grantId: emsGrantId, basis: "EMS", disasterName: null },
+    ]);
+    const ordinary = await rowsFor({ user: doctorC.loginId, from: "2026-10-01T00:00:00", to: "2026-11-01T00:00:00" });
+    expect(ordinary.rows.length).toBeGreaterThan(0);
+    expect(ordinary.rows.every((r) => r.emergency === null && !r.isEmergency)).toBe(true);
+  });
+
   it("looks only inside the days asked for", async () => {
     const report = await findUnusualAccess(secretariat, { from: "2026-10-07", to: "2026-10-09" });
     expect(report.findings.map((f) => [f.rule, f.rows])).toEqual([
@@ -418,6 +463,19 @@ describe("the patient-side report", () => {
     expect(r.rows.rows[0]).toMatchObject({ accessType: "PATIENT_ADMIN_VIEW", user: { id: adminH.userId } });
     expect(r.rows.rows.at(-1)).toMatchObject({ at: jst("2026-10-06T23:30:00"), accessType: "CALENDAR_VIEW", user: { id: doctorC.userId }, facility: { code: C.code } });
     expect(await logged(secretariat)).toEqual([{ type: "PATIENT_ADMIN_VIEW", patient: patientA.id, facility: S.id, detail: "access report" }]);
+  });
+
+  it("shows emergency reads apart: counted per facility, and each row with its grant's ground", async () => {
+    const r = await report(secretariat, { regionalId: patientB.regionalId });
+    const hospital = r.facilities.find((f) => f.facility?.code === H.code)!;
+    expect(hospital).toMatchObject({ views: 2, emergency: 2, denied: 0 });
+    expect(r.facilities.find((f) => f.facility?.code === C.code)).toMatchObject({ emergency: 0 });
+    const emergency = r.rows.rows.filter((x) => x.isEmergency);
+    expect(emergency.map((x) => [x.user?.id, x.emergency?.grantId, x.emergency?.basis])).toEqual([
+      [doctorH.userId, emsGrantId, "EMS"],
+      [doctorH.userId, emsGrantId, "EMS"],
+    ]);
+    expect(r.rows.rows.filter((x) => !x.isEmergency).every((x) => x.emergency === null)).toBe(true);
   });
 
   it("the secretariat names a facility's patient ID with the facility", async () => {

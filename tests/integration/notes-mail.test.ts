@@ -4,13 +4,9 @@
  * and no message carries clinical text. Without SMTP the messages wait; a refusing server is
  * retried with a backoff until the message is given up as FAILED.
  */
-import { createRequire } from "node:module";
-import type { AddressInfo } from "node:net";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { db } from "@/lib/db/client";
-import { resetEnvCache } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { deliverPendingMail, MAIL_MAX_ATTEMPTS } from "@/lib/mail/mutations";
 import { listOutbox } from "@/lib/mail/queries";
@@ -20,60 +16,7 @@ import { ZPostComment, ZPostNote } from "@/lib/notes/schema";
 import { registerPatient } from "@/lib/patients/mutations";
 import { ZRegisterPatient } from "@/lib/patients/schema";
 import { createFacility, createStaff, viewerFor } from "@/tests/fixtures/factories";
-
-// mailparser ships no type declarations; only the parts read here are typed.
-type TParsedMail = { subject?: string; text?: string; html?: string | false; to?: { text: string } | { text: string }[]; from?: { text: string } };
-const { simpleParser } = createRequire(import.meta.url)("mailparser") as { simpleParser: (source: Buffer) => Promise<TParsedMail> };
-
-/* ---- a real SMTP server on loopback ---- */
-
-type TReceived = { mailFrom: string; rcptTo: string[]; raw: Buffer };
-type TSmtp = { url: string; received: TReceived[]; rejected: string[]; close: () => Promise<void> };
-
-async function startSmtp(options: { rejectRecipients?: boolean } = {}): Promise<TSmtp> {
-  const received: TReceived[] = [];
-  const rejected: string[] = [];
-  const server = new SMTPServer({
-    secure: false,
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    logger: false,
-    onRcptTo(address, _session, callback) {
-      if (!options.rejectRecipients) return callback();
-      rejected.push(address.address);
-      callback(Object.assign(new Error("mailbox unavailable"), { responseCode: 550 }));
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-      stream.on("end", () => {
-        received.push({ mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : "", rcptTo: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks) });
-        callback();
-      });
-    },
-  });
-  server.on("error", () => {});
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return { url: `smtp://127.0.0.1:${port}`, received, rejected, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
-/** Sets environment variables (undefined: unset) and re-reads the environment. */
-function setEnv(vars: Record<string, string | undefined>) {
-  for (const [k, v] of Object.entries(vars)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-  resetEnvCache();
-}
-
-async function waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = 10_000) {
-  const until = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { setEnv, simpleParser, startSmtp, waitFor } from "@/tests/fixtures/smtp";
 
 /* ---- the region ---- */
 

@@ -1,6 +1,6 @@
 import "server-only";
 import { Prisma } from "@/generated/prisma/client";
-import type { AccessType, SignInEventKind } from "@/generated/prisma/enums";
+import type { AccessType, EmergencyBasis, SignInEventKind } from "@/generated/prisma/enums";
 import { db, inTurn, type TTx } from "@/lib/db/client";
 import { canSeeAuditReports, isSecretariat } from "@/lib/access/roles";
 import { readAudit, readPatient } from "@/lib/access/gateway";
@@ -49,6 +49,8 @@ export type TPage<T> = { rows: T[]; total: number; page: number; pageSize: numbe
 export type TFacilityRef = { id: string; code: string; name: string };
 export type TPersonRef = { id: string; loginId: string; name: string; facilityCode: string; facilityName: string };
 export type TPatientRef = { id: string; regionalId: string; name: string };
+/** The emergency grant a row was read under: its ground (and declaration), for the badge and the link to its review. */
+export type TEmergencyRef = { grantId: string; basis: EmergencyBasis; disasterName: string | null };
 
 /** Reports scan the partitioned log; they may take longer than Prisma's default 5 s transaction. */
 const REPORT_TIMEOUT_MS = 60_000;
@@ -83,6 +85,17 @@ async function peopleOf(tx: TTx, ids: (string | null)[]): Promise<Map<string, TP
 async function patientsOf(tx: TTx, ids: (string | null)[]): Promise<Map<string, TPatientRef>> {
   const rows = await tx.patient.findMany({ where: { id: { in: present(ids) } }, select: { id: true, regionalId: true, nameKanji: true } });
   return new Map(rows.map((p) => [p.id, { id: p.id, regionalId: p.regionalId, name: p.nameKanji }]));
+}
+
+/** The grounds of these emergency grants (and their declarations' names). */
+async function grantsOf(tx: TTx, ids: (string | null)[]): Promise<Map<string, TEmergencyRef>> {
+  const wanted = present(ids);
+  if (wanted.length === 0) return new Map();
+  const rows = await tx.$queryRaw<{ id: string; basis: EmergencyBasis; disaster_name: string | null }[]>`
+    SELECT g.id::text, g.basis, d.name AS disaster_name
+      FROM emergency_grants g LEFT JOIN disaster_declarations d ON d.id = g.disaster_id
+     WHERE g.id = ANY (${wanted}::uuid[])`;
+  return new Map(rows.map((g) => [g.id, { grantId: g.id, basis: g.basis, disasterName: g.disaster_name }]));
 }
 
 /* サインイン履歴 */
@@ -180,13 +193,15 @@ export type TFinding = {
   patients: number;
   /** NEW_LINK: when the viewer's facility linked the patient */
   linkedAt: Date | null;
+  /** EMERGENCY: the grants the rows were read under (a row marked emergency without one, an EMS lookup, names none) */
+  grants: TEmergencyRef[];
   /** the rows page with the rows behind the finding */
   href: string;
 };
 
 export type TUnusualReport = { from: TDay; to: TDay; findings: TFinding[] };
 
-type TRawFinding = Omit<TFinding, "user" | "patient" | "href"> & { userId: string; patientId: string | null };
+type TRawFinding = Omit<TFinding, "user" | "patient" | "href" | "grants"> & { userId: string; patientId: string | null; grantIds?: string[] | null };
 type TRange = { from: Date; to: Date };
 
 /**
@@ -236,23 +251,24 @@ async function burstFindings(tx: TTx, range: TRange): Promise<TRawFinding[]> {
 function flaggedFindings(tx: TTx, range: TRange) {
   return tx.$queryRaw<TRawFinding[]>`
     WITH flagged AS MATERIALIZED (
-      SELECT user_id, patient_id, at, access_type, is_emergency, at AT TIME ZONE 'Asia/Tokyo' AS local
+      SELECT user_id, patient_id, at, access_type, is_emergency, emergency_grant_id, at AT TIME ZONE 'Asia/Tokyo' AS local
       FROM access_logs
       WHERE at >= ${range.from}::timestamptz AND at < ${range.to}::timestamptz
         AND (is_emergency OR access_type = 'DENIED'
           OR extract(hour FROM at AT TIME ZONE 'Asia/Tokyo') >= ${NIGHT_START_HOUR}::int OR extract(hour FROM at AT TIME ZONE 'Asia/Tokyo') < ${NIGHT_END_HOUR}::int)
     )
     SELECT 'EMERGENCY' AS rule, user_id AS "userId", patient_id AS "patientId", min(at) AS first, max(at) AS last,
-           count(*)::int AS rows, count(DISTINCT patient_id)::int AS patients, NULL::timestamptz AS "linkedAt"
+           count(*)::int AS rows, count(DISTINCT patient_id)::int AS patients, NULL::timestamptz AS "linkedAt",
+           array_agg(DISTINCT emergency_grant_id::text) FILTER (WHERE emergency_grant_id IS NOT NULL) AS "grantIds"
       FROM flagged WHERE is_emergency GROUP BY user_id, patient_id, local::date
     UNION ALL
-    SELECT 'NIGHT', user_id, NULL::uuid, min(at), max(at), count(*)::int, count(DISTINCT patient_id)::int, NULL::timestamptz
+    SELECT 'NIGHT', user_id, NULL::uuid, min(at), max(at), count(*)::int, count(DISTINCT patient_id)::int, NULL::timestamptz, NULL::text[]
       FROM flagged
      WHERE extract(hour FROM local) >= ${NIGHT_START_HOUR}::int OR extract(hour FROM local) < ${NIGHT_END_HOUR}::int
      GROUP BY user_id, (local - make_interval(hours => ${NIGHT_END_HOUR}::int))::date
     HAVING count(*) FILTER (WHERE patient_id IS NOT NULL AND access_type <> 'DENIED') > 0
     UNION ALL
-    SELECT 'DENIED', user_id, NULL::uuid, min(at), max(at), count(*)::int, count(DISTINCT patient_id)::int, NULL::timestamptz
+    SELECT 'DENIED', user_id, NULL::uuid, min(at), max(at), count(*)::int, count(DISTINCT patient_id)::int, NULL::timestamptz, NULL::text[]
       FROM flagged WHERE access_type = 'DENIED' GROUP BY user_id, local::date HAVING count(*) >= ${DENIED_PER_DAY}::int`;
 }
 
@@ -281,14 +297,19 @@ function findingHref(f: TRawFinding, user: TPersonRef | undefined, patient: TPat
 }
 
 async function toFindings(tx: TTx, raw: TRawFinding[]): Promise<TFinding[]> {
-  const [people, patients] = await inTurn([() => peopleOf(tx, raw.map((f) => f.userId)), () => patientsOf(tx, raw.map((f) => f.patientId))]);
+  const [people, patients, grants] = await inTurn([
+    () => peopleOf(tx, raw.map((f) => f.userId)),
+    () => patientsOf(tx, raw.map((f) => f.patientId)),
+    () => grantsOf(tx, raw.flatMap((f) => f.grantIds ?? [])),
+  ]);
   const order = (f: TRawFinding) => UNUSUAL_RULES.indexOf(f.rule);
   return [...raw]
     .sort((a, b) => order(a) - order(b) || a.first.getTime() - b.first.getTime() || a.userId.localeCompare(b.userId))
-    .map(({ userId, patientId, ...f }) => {
+    .map(({ userId, patientId, grantIds, ...f }) => {
       const user = people.get(userId);
       const patient = patientId ? patients.get(patientId) : undefined;
-      return { ...f, user: user ?? null, patient: patient ?? null, href: findingHref({ userId, patientId, ...f }, user, patient) };
+      const named = [...(grantIds ?? [])].sort().flatMap((id) => grants.get(id) ?? []);
+      return { ...f, user: user ?? null, patient: patient ?? null, grants: named, href: findingHref({ userId, patientId, ...f }, user, patient) };
     });
 }
 
@@ -322,6 +343,8 @@ export type TAccessRow = {
   certSerial: string | null;
   requestId: string | null;
   isEmergency: boolean;
+  /** the grant it was read under, if any */
+  emergency: TEmergencyRef | null;
 };
 
 const rowSelect = {
@@ -337,22 +360,29 @@ const rowSelect = {
   certSerial: true,
   requestId: true,
   isEmergency: true,
+  emergencyGrantId: true,
 } satisfies Prisma.AccessLogSelect;
 
-async function readRows(tx: TTx, where: Prisma.AccessLogWhereInput, page: number): Promise<TPage<TAccessRow>> {
+/**
+ * One page of access-log rows, newest first, with the names behind the ids. Only for audit views
+ * that already passed the gateway (readAudit, readPatient): the caller's transaction is theirs.
+ */
+export async function readAccessRows(tx: TTx, where: Prisma.AccessLogWhereInput, page: number): Promise<TPage<TAccessRow>> {
   const total = await tx.accessLog.count({ where });
   const rows = await tx.accessLog.findMany({ where, orderBy: [{ at: "desc" }, { id: "asc" }], ...paging(page), select: rowSelect });
-  const [people, facilities, patients] = await inTurn([
+  const [people, facilities, patients, grants] = await inTurn([
     () => peopleOf(tx, rows.map((r) => r.userId)),
     () => facilitiesOf(tx, rows.flatMap((r) => [r.facilityId, r.ownerFacilityId])),
     () => patientsOf(tx, rows.map((r) => r.patientId)),
+    () => grantsOf(tx, rows.map((r) => r.emergencyGrantId)),
   ]);
-  const named = rows.map(({ userId, facilityId, patientId, ownerFacilityId, ...r }) => ({
+  const named = rows.map(({ userId, facilityId, patientId, ownerFacilityId, emergencyGrantId, ...r }) => ({
     ...r,
     user: people.get(userId) ?? null,
     facility: facilities.get(facilityId) ?? null,
     patient: patientId ? (patients.get(patientId) ?? null) : null,
     owner: ownerFacilityId ? (facilities.get(ownerFacilityId) ?? null) : null,
+    emergency: emergencyGrantId ? (grants.get(emergencyGrantId) ?? null) : null,
   }));
   return { rows: named, total, page, pageSize: AUDIT_PAGE_SIZE };
 }
@@ -402,7 +432,7 @@ export async function listAccessRows(viewer: TViewer, f: TAccessRowsFilter, now:
         ...(f.type ? { accessType: f.type } : {}),
         ...(f.emergency ? { isEmergency: true } : {}),
       };
-      const page = ids.unmatched.length > 0 ? emptyPage(f.page) : await readRows(tx, where, f.page);
+      const page = ids.unmatched.length > 0 ? emptyPage(f.page) : await readAccessRows(tx, where, f.page);
       return { value: { ...page, from, to, unmatched: ids.unmatched }, patientId: ids.patientId ?? null, detail: `access report rows ${describeRowsFilter(f, from)}` };
     },
     { timeout: REPORT_TIMEOUT_MS },
@@ -411,7 +441,8 @@ export async function listAccessRows(viewer: TViewer, f: TAccessRowsFilter, now:
 
 /* 患者別の閲覧履歴 (seed 004: 診療情報を開示・閲覧している参加施設の確認) */
 
-export type TPatientAccessFacility = { facility: TFacilityRef | null; first: Date; last: Date; views: number; denied: number; people: number };
+/** `emergency`: the facility's reads of the patient under an emergency grant (EMS, core hospital, disaster), of `views`. */
+export type TPatientAccessFacility = { facility: TFacilityRef | null; first: Date; last: Date; views: number; emergency: number; denied: number; people: number };
 export type TPatientAccessReport = { patient: TPatientIdentity; facilities: TPatientAccessFacility[]; rows: TPage<TAccessRow> };
 
 const identitySelect = { id: true, regionalId: true, nameKanji: true, nameKana: true, sex: true, birthDate: true } satisfies Prisma.PatientSelect;
@@ -433,6 +464,7 @@ async function facilitySummary(tx: TTx, patientId: string): Promise<TPatientAcce
   const rows = await tx.$queryRaw<(Omit<TPatientAccessFacility, "facility"> & { facilityId: string })[]>`
     SELECT facility_id AS "facilityId", min(at) AS first, max(at) AS last,
            (count(*) FILTER (WHERE access_type <> 'DENIED'))::int AS views,
+           (count(*) FILTER (WHERE access_type <> 'DENIED' AND is_emergency))::int AS emergency,
            (count(*) FILTER (WHERE access_type = 'DENIED'))::int AS denied,
            count(DISTINCT user_id)::int AS people
     FROM access_logs WHERE patient_id = ${patientId}::uuid
@@ -458,7 +490,7 @@ export async function getPatientAccessReport(viewer: TViewer, q: TPatientReportQ
     async ({ tx }) => {
       const p = await tx.patient.findUniqueOrThrow({ where: { id: patientId! }, select: identitySelect });
       const facilities = await facilitySummary(tx, p.id);
-      const rows = await readRows(tx, { patientId: p.id }, q.page);
+      const rows = await readAccessRows(tx, { patientId: p.id }, q.page);
       const patient = { id: p.id, regionalId: p.regionalId, nameKanji: p.nameKanji, nameKana: p.nameKana, sex: p.sex, birth: birthOf(p.birthDate, now) };
       return { value: { patient, facilities, rows }, detail: "access report" };
     },

@@ -70,7 +70,8 @@ export default async function PatientAccessReportPage({ searchParams }: { search
             <ResultCount total={report.rows.total} t={t} />
             {report.rows.rows.length > 0 && (
               <TableScroll>
-                <AccessRowTable rows={report.rows.rows} t={t} locale={locale} full={false} />
+                {/* the secretariat reviews any grant; a facility's admins open their own staff's uses */}
+                <AccessRowTable rows={report.rows.rows} t={t} locale={locale} full={false} reviewable={(r) => secretariat || r.facility?.id === viewer.facilityId} />
               </TableScroll>
             )}
             <Pager page={report.rows.page} total={report.rows.total} pageSize={report.rows.pageSize} hrefFor={hrefFor} t={t} />

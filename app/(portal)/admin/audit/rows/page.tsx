@@ -74,7 +74,7 @@ export default async function AccessRowsPage({ searchParams }: { searchParams: P
           <p className="text-sm text-slate-500">{t("common.noResults")}</p>
         ) : (
           <TableScroll>
-            <AccessRowTable rows={result.rows} t={t} locale={locale} />
+            <AccessRowTable rows={result.rows} t={t} locale={locale} reviewable={() => true} />
           </TableScroll>
         )}
         <Pager page={result.page} total={result.total} pageSize={result.pageSize} hrefFor={(page) => pageHref("/admin/audit/rows", params, page)} t={t} />
