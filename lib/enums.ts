@@ -1,3 +1,4 @@
+import { EmergencyReason } from "@/generated/prisma/enums";
 import { AccessType, ConsentMethod, ConsentSigner, FacilityType, MailState, MessageSystemKind, NotificationKind, PublicationState, Qualification, Sex, SignInEventKind, StaffRole } from "@/generated/prisma/enums";
 
 /**
@@ -18,3 +19,7 @@ export const NOTIFICATION_KINDS = Object.values(NotificationKind);
 export const MESSAGE_SYSTEM_KINDS = Object.values(MessageSystemKind);
 
 export type { AccessType, ConsentAction, ConsentMethod, ConsentScope, ConsentSigner, FacilityType, MailState, MessageSystemKind, NotificationKind, PublicationState, Qualification, Sex, SignInEventKind, StaffRole } from "@/generated/prisma/enums";
+
+/** The EMS form's reasons (救急搬送, 紹介状なし受診, 災害, その他), in the form's order. */
+export const EMERGENCY_REASONS = Object.values(EmergencyReason);
+export type { EmergencyBasis, EmergencyConsent, EmergencyReason } from "@/generated/prisma/enums";

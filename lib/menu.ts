@@ -1,4 +1,5 @@
 import type { TViewer } from "@/lib/auth/viewer-type";
+import { mayUseEms } from "@/lib/ems/privilege";
 import {
   canManageCertificates,
   canManageDisasters,
@@ -26,6 +27,8 @@ export function menuFor(viewer: TViewer): { main: TMenuItem[]; admin: TMenuItem[
     ...(mayReadRecords(viewer.roles) || mayRegisterPatients(viewer.roles) ? [{ href: "/patients", key: "menu.patients" }] : []),
     ...(mayRegisterPatients(viewer.roles) ? [{ href: "/patients/new", key: "menu.patientRegister" }] : []),
     ...(canSeeOwnPatientList(viewer) ? [{ href: "/patients/own", key: "menu.ownPatients" }] : []),
+    // 救急時閲覧 (seed 000): only for staff with the EMS privilege
+    ...(mayUseEms(viewer) ? [{ href: "/ems", key: "menu.ems" }] : []),
     { href: "/facilities", key: "menu.facilities" },
     { href: "/staff", key: "menu.staffSearch" },
     { href: "/mail", key: "menu.mail" },

@@ -13,7 +13,7 @@ import { recordConsent } from "@/lib/consent/mutations";
 import { ZConsentInput } from "@/lib/consent/schema";
 import { importStorageTree, ingestFhirBundle } from "@/lib/clinical/ingest/mutations";
 import { generateDemoDocuments } from "@/scripts/fhir/demo-documents.mts";
-import { generateDemoSsmix2 } from "@/scripts/ssmix2/demo-region.mts";
+import { generateDemoSsmix2, type TDemoPerson } from "@/scripts/ssmix2/demo-region.mts";
 import { registerPatient } from "@/lib/patients/mutations";
 import { addParticipant, postComment, postFile, postNote } from "@/lib/notes/mutations";
 import { getNoteThread } from "@/lib/notes/queries";
@@ -21,7 +21,7 @@ import { ZPostComment, ZPostFile, ZPostNote } from "@/lib/notes/schema";
 import { ZRegisterPatient } from "@/lib/patients/schema";
 import { downloadCertificateFile, issueCertificate } from "@/lib/pki/mutations";
 import { createFacility, createStaff, DEMO_PASSWORD, DEMO_SECRET_ANSWER, DEMO_TOTP_SECRET, enrolTotp, setSecondFactorPolicyLines, viewerFor } from "@/tests/fixtures/factories";
-import { DEMO_EVACUEE } from "@/tests/fixtures/demo-constants";
+import { DEMO_EMS_CLINIC_PATIENT_ID, DEMO_EVACUEE } from "@/tests/fixtures/demo-constants";
 
 type TDemoStaff = { loginId: string; nameKanji: string; nameKana: string; qualification: Qualification; roles: StaffRole[]; ems?: boolean };
 type TDemoFacility = {
@@ -34,6 +34,7 @@ type TDemoFacility = {
   type: FacilityType;
   isDisclosing: boolean;
   isCoreHospital?: boolean;
+  /** the network allows EMS (救急時閲覧) for its EMS-privileged staff */
   emsAllowed?: boolean;
   postalCode: string;
   address: string;
@@ -150,20 +151,8 @@ async function seedDemoClinicalData(created: { facilityId: string; f: TDemoFacil
       }),
     );
   }
-  // The disaster rule's evacuee: one of the hospital's own patients (not the clinic's), registered
-  // with an address in the affected area outside the demo region, and no consent registration.
-  const evacuee = demo.persons.find((x) => x.ids["2000101"] && !x.ids["2000201"]);
-  if (evacuee) {
-    await registerPatient(
-      liaison,
-      ZRegisterPatient.parse({
-        patient: { nameKanji: evacuee.nameKanji, nameKana: evacuee.nameKana, sex: evacuee.sex, birthDate: evacuee.birthDate.replaceAll("-", "/"), postalCode: DEMO_EVACUEE.postalCode, address: DEMO_EVACUEE.address, phone: evacuee.phone },
-        links: [{ facilityId: byCode.get("2000101")!, facilityPatientId: evacuee.ids["2000101"]! }],
-        consent: null,
-        confirmDuplicate: true,
-      }),
-    );
-  }
+  await registerEmsDemoPatient(demo.persons, byCode, viewers);
+  await registerDisasterDemoPatient(demo.persons, byCode, viewers);
   for (const f of demo.facilities) {
     const facilityId = byCode.get(f.code);
     if (!facilityId) continue;
@@ -187,6 +176,51 @@ async function seedDemoClinicalData(created: { facilityId: string; f: TDemoFacil
     log(`imported the demo FHIR documents of 2000101: ${imported} bundles (${refused} refused)`);
   }
   log(`demo clinical data ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/**
+ * The EMS demo (seed 000 救急時閲覧): a patient of the clinic only (diabetic, so a lab at every
+ * visit), registered there with comprehensive consent. The hospital has no ID for them and sees
+ * nothing, until its EMS doctor types `C100004#EMS` at night; then the clinic's recent
+ * prescriptions and labs open, and the older ones stay shut.
+ */
+async function registerEmsDemoPatient(persons: TDemoPerson[], byCode: Map<string, string>, viewers: Map<string, TViewer>): Promise<void> {
+  const clinicId = byCode.get("2000201");
+  const desk = viewers.get("clinic-doctor");
+  const p = persons.find((x) => x.ids["2000201"] === DEMO_EMS_CLINIC_PATIENT_ID);
+  if (!clinicId || !desk) return;
+  if (!p || p.ids["2000101"]) throw new Error(`the demo's EMS patient ${DEMO_EMS_CLINIC_PATIENT_ID} must be a patient of the clinic only`);
+  await registerPatient(
+    desk,
+    ZRegisterPatient.parse({
+      patient: { nameKanji: p.nameKanji, nameKana: p.nameKana, sex: p.sex, birthDate: p.birthDate.replaceAll("-", "/"), postalCode: p.postalCode, address: p.address, phone: p.phone },
+      links: [{ facilityId: clinicId, facilityPatientId: DEMO_EMS_CLINIC_PATIENT_ID }],
+      consent: { action: "GRANT", method: "WRITTEN", consentDate: "2025/04/01", signer: "SELF", responsibleName: "内科 次郎", scope: "COMPREHENSIVE", facilityIds: [] },
+      confirmDuplicate: true,
+    }),
+  );
+}
+
+/**
+ * The disaster rule's evacuee (DEMO_EVACUEE): one of the hospital's own generated patients (not the
+ * clinic's), registered with an address in the affected area outside the demo region, with no
+ * consent registration, so only a disaster declaration opens them to another facility.
+ */
+async function registerDisasterDemoPatient(persons: TDemoPerson[], byCode: Map<string, string>, viewers: Map<string, TViewer>): Promise<void> {
+  const hospitalId = byCode.get(DEMO_EVACUEE.facilityCode);
+  const liaison = viewers.get("hosp-liaison");
+  const p = persons.find((x) => x.ids[DEMO_EVACUEE.facilityCode] && !x.ids["2000201"]);
+  if (!hospitalId || !liaison) return;
+  if (!p) throw new Error("the demo's evacuee must be a patient of the hospital only");
+  await registerPatient(
+    liaison,
+    ZRegisterPatient.parse({
+      patient: { nameKanji: p.nameKanji, nameKana: p.nameKana, sex: p.sex, birthDate: p.birthDate.replaceAll("-", "/"), postalCode: DEMO_EVACUEE.postalCode, address: DEMO_EVACUEE.address, phone: p.phone },
+      links: [{ facilityId: hospitalId, facilityPatientId: p.ids[DEMO_EVACUEE.facilityCode]! }],
+      consent: null,
+      confirmDuplicate: true,
+    }),
+  );
 }
 
 export type TDemoCertificate = { facilityCode: string; facilityName: string; terminal: string; file: string; password: string; logins: string[] };

@@ -41,7 +41,7 @@ export function PatientHeader({ page, t }: { page: TPatientPage; t: TTranslate }
             </>
           )}
         </dl>
-        {page.canSeeRecords && (
+        {page.canSeeRecords && !page.isEmergencyOnly && (
           <div className="ml-auto">
             <BookmarkButton patientId={h.id} isBookmarked={page.isBookmarked} />
           </div>

@@ -5,7 +5,7 @@ import { db } from "@/lib/db/client";
 import { readIdentities } from "@/lib/access/gateway";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import type { TEmergencySearchInput } from "@/lib/ems/schema";
-import { kanaKey } from "@/lib/text";
+import { isUuid, kanaKey } from "@/lib/text";
 
 /** An ID the name search found: use it as `<施設患者ID>#EMS` with that facility. */
 export type TEmergencyMatchId = { facilityId: string; facilityCode: string; facilityName: string; facilityPatientId: string };
@@ -61,22 +61,43 @@ export type TActiveGrant = {
   id: string;
   basis: EmergencyBasis;
   reason: EmergencyReason;
+  reasonText: string;
   consent: EmergencyConsent;
+  consentConfirmedBy: string | null;
   disclosingFacilityName: string | null;
+  facilityPatientId: string | null;
   disasterName: string | null;
   startsAt: Date;
   endsAt: Date;
   windowFrom: string;
 };
 
-/** The viewer's grant in force for the patient, if any (their own record: it names no patient data). */
+/**
+ * The viewer's grant in force for the patient, if any (their own record: it names no patient
+ * data). As the rule reads it: a user who lost the EMS privilege has none in force.
+ */
 export async function findActiveGrant(viewer: TViewer, patientId: string, now: Date = new Date()): Promise<TActiveGrant | null> {
+  if (!isUuid(patientId)) return null;
   const [g] = await db().$queryRaw<
-    { id: string; basis: EmergencyBasis; reason: EmergencyReason; consent: EmergencyConsent; facility: string | null; disaster: string | null; starts_at: Date; ends_at: Date; window_from: string }[]
+    {
+      id: string;
+      basis: EmergencyBasis;
+      reason: EmergencyReason;
+      reason_text: string;
+      consent: EmergencyConsent;
+      consent_confirmed_by: string | null;
+      facility: string | null;
+      facility_patient_id: string | null;
+      disaster: string | null;
+      starts_at: Date;
+      ends_at: Date;
+      window_from: string;
+    }[]
   >`
-    SELECT g.id::text, g.basis, g.reason, g.consent, f.name_kanji AS facility, d.name AS disaster, g.starts_at, least(g.ends_at, coalesce(g.ended_at, g.ends_at)) AS ends_at,
-           g.window_from::text AS window_from
+    SELECT g.id::text, g.basis, g.reason, g.reason_text, g.consent, g.consent_confirmed_by, f.name_kanji AS facility, g.facility_patient_id, d.name AS disaster,
+           g.starts_at, least(g.ends_at, coalesce(g.ended_at, g.ends_at)) AS ends_at, g.window_from::text AS window_from
       FROM "emergency_grants" g
+      JOIN "staff_users" u ON u.id = g.viewer_id AND u.has_ems_privilege AND NOT u.is_retired
       LEFT JOIN "facilities" f ON f.id = g.disclosing_facility_id
       LEFT JOIN "disaster_declarations" d ON d.id = g.disaster_id
      WHERE g.viewer_id = ${viewer.userId}::uuid AND g.patient_id = ${patientId}::uuid
@@ -87,13 +108,38 @@ export async function findActiveGrant(viewer: TViewer, patientId: string, now: D
     id: g.id,
     basis: g.basis,
     reason: g.reason,
+    reasonText: g.reason_text,
     consent: g.consent,
+    consentConfirmedBy: g.consent_confirmed_by,
     disclosingFacilityName: g.facility,
+    facilityPatientId: g.facility_patient_id,
     disasterName: g.disaster,
     startsAt: g.starts_at,
     endsAt: g.ends_at,
     windowFrom: g.window_from,
   };
+}
+
+/** The viewer's last grant for a patient that has ended (its time up, or ended early): what the "ended" page says. */
+export type TEndedGrant = { disclosingFacilityId: string | null; disclosingFacilityName: string | null; facilityPatientId: string | null; endedAt: Date };
+
+/**
+ * When a patient page is refused, whether it is because the viewer's own emergency grant ended
+ * (none in force, the latest ended): the page then says so, instead of a bare "not found". Only
+ * the viewer's own record is read; it names no patient data.
+ */
+export async function findEndedGrant(viewer: TViewer, patientId: string, now: Date = new Date()): Promise<TEndedGrant | null> {
+  if (!isUuid(patientId)) return null;
+  const [g] = await db().$queryRaw<{ facility_id: string | null; facility: string | null; facility_patient_id: string | null; ended_at: Date; in_force: boolean }[]>`
+    SELECT g.disclosing_facility_id::text AS facility_id, f.name_kanji AS facility, g.facility_patient_id,
+           least(g.ends_at, coalesce(g.ended_at, g.ends_at)) AS ended_at,
+           least(g.ends_at, coalesce(g.ended_at, g.ends_at)) > ${now} AS in_force
+      FROM "emergency_grants" g
+      LEFT JOIN "facilities" f ON f.id = g.disclosing_facility_id
+     WHERE g.viewer_id = ${viewer.userId}::uuid AND g.patient_id = ${patientId}::uuid AND g.starts_at <= ${now}
+     ORDER BY least(g.ends_at, coalesce(g.ended_at, g.ends_at)) DESC LIMIT 1`;
+  if (!g || g.in_force) return null;
+  return { disclosingFacilityId: g.facility_id, disclosingFacilityName: g.facility, facilityPatientId: g.facility_patient_id, endedAt: g.ended_at };
 }
 
 /** Disclosing facilities the viewer may name with `#EMS` (every active disclosing facility but its own), by code. */

@@ -10,6 +10,7 @@ import { enPatients } from "@/lib/i18n/en-patients";
 import { enSecondFactor } from "@/lib/i18n/en-second-factor";
 import { enDisaster } from "@/lib/i18n/en-disaster";
 import { enEmsReview } from "@/lib/i18n/en-ems-review";
+import { enEms } from "@/lib/i18n/en-ems";
 import type { TMessageKey } from "@/lib/i18n/ja";
 
 export const en: Record<TMessageKey, string> = {
@@ -25,6 +26,7 @@ export const en: Record<TMessageKey, string> = {
   ...enSecondFactor,
   ...enDisaster,
   ...enEmsReview,
+  ...enEms,
   "app.name": "ChiikiLink",
   "app.tagline": "Regional health-record sharing network",
   "lang.switch": "日本語",

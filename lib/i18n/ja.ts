@@ -10,6 +10,7 @@ import { jaPatients } from "@/lib/i18n/ja-patients";
 import { jaSecondFactor } from "@/lib/i18n/ja-second-factor";
 import { jaDisaster } from "@/lib/i18n/ja-disaster";
 import { jaEmsReview } from "@/lib/i18n/ja-ems-review";
+import { jaEms } from "@/lib/i18n/ja-ems";
 
 /** Japanese (default). Keys are flat; `{name}` placeholders are filled by t(). */
 export const ja = {
@@ -25,6 +26,7 @@ export const ja = {
   ...jaSecondFactor,
   ...jaDisaster,
   ...jaEmsReview,
+  ...jaEms,
   "app.name": "ChiikiLink",
   "app.tagline": "地域医療連携ネットワーク",
   "lang.switch": "English",

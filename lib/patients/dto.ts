@@ -75,6 +75,11 @@ export type TPatientPage = {
   canSeeRecords: boolean;
   /** the viewer manages this registration (links, consent, personal information) */
   canAdminister: boolean;
+  /**
+   * the records show only under the viewer's emergency grant (their facility has no link of its
+   * own): reads only, so no bookmark, posts or care team
+   */
+  isEmergencyOnly: boolean;
   isBookmarked: boolean;
   /** active links the viewer may see (own facility's, and those the consent covers) */
   links: TLinkRow[];

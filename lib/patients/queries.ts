@@ -318,6 +318,8 @@ export async function getPatientPage(viewer: TViewer, id: string, now: Date = ne
         header,
         canSeeRecords: scope.seesPatient,
         canAdminister: scope.administers,
+        // the rule needs a link of the viewer's own facility; without one, an emergency grant is all that opens the records
+        isEmergencyOnly: scope.emergency !== null && scope.ownLinkId === null,
         isBookmarked: bookmark !== null && scope.seesPatient,
         links: rows.filter((l) => l.unlinkedAt === null),
         pastLinks: scope.administers ? rows.filter((l) => l.unlinkedAt !== null) : [],

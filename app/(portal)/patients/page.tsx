@@ -1,10 +1,12 @@
 import Link from "next/link";
+import { redirect } from "next/navigation";
 import { ageText, BirthCell, PatientName } from "@/components/patients/patient-name";
 import { AddLinkForm } from "@/components/patients/add-link-form";
 import { PatientSearchForm } from "@/components/patients/patient-search-form";
 import { Pager, pageHref } from "@/components/ui/pager";
 import { mayReadRecords, mayRegisterPatients } from "@/lib/access/roles";
 import { requireViewer } from "@/lib/auth/viewer";
+import { emsEntryHref, emsEntryOf } from "@/lib/ems/entry";
 import { getT } from "@/lib/i18n/server";
 import { listLinkableFacilities, searchForRegistration, searchPatients } from "@/lib/patients/queries";
 import { ZPatientSearch, type TPatientSearch } from "@/lib/patients/schema";
@@ -17,6 +19,10 @@ const th = "px-3 py-2 whitespace-nowrap";
 export default async function PatientsPage({ searchParams }: { searchParams: Promise<TParams> }) {
   const viewer = await requireViewer();
   const params = await searchParams;
+  // `<施設患者ID>#EMS` asks for emergency access, not a search: the EMS entry, with the ID filled in
+  // (it tells a user without the privilege why not, and logs the refusal)
+  const ems = emsEntryOf(params);
+  if (ems) redirect(emsEntryHref(ems));
   const t = await getT();
   const canRegister = mayRegisterPatients(viewer.roles);
   const canRead = mayReadRecords(viewer.roles);

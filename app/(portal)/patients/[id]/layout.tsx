@@ -1,20 +1,28 @@
+import { GrantBanner } from "@/components/ems/grant-banner";
 import { PatientHeader } from "@/components/patients/patient-header";
 import { PatientTabs } from "@/components/patients/patient-tabs";
-import { getT } from "@/lib/i18n/server";
+import { findActiveGrant } from "@/lib/ems/queries";
+import { getLocale, getT } from "@/lib/i18n/server";
 import { loadPatient } from "./load-patient";
 
-/** Every patient screen: the header (seed 004 患者情報) and the tabs. */
+/** Every patient screen: the emergency grant in force (if any), the header (seed 004 患者情報) and the tabs. */
 export default async function PatientLayout({ children, params }: { children: React.ReactNode; params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const [{ page }, t] = await Promise.all([loadPatient(id), getT()]);
+  const [{ viewer, page }, t, locale] = await Promise.all([loadPatient(id), getT(), getLocale()]);
+  const grant = viewer.hasEmsPrivilege ? await findActiveGrant(viewer, id) : null;
   const tabs = [
     ...(page.canSeeRecords
       ? [
           { href: `/patients/${id}`, label: t("patientPage.calendar") },
           { href: `/patients/${id}/records`, label: t("patientPage.records") },
           { href: `/patients/${id}/labs`, label: t("patientPage.labs") },
-          { href: `/patients/${id}/notes`, label: t("patientPage.notes") },
-          { href: `/patients/${id}/participants`, label: t("patientPage.participants") },
+          // an emergency grant opens records to read, not the notes or the care team
+          ...(page.isEmergencyOnly
+            ? []
+            : [
+                { href: `/patients/${id}/notes`, label: t("patientPage.notes") },
+                { href: `/patients/${id}/participants`, label: t("patientPage.participants") },
+              ]),
         ]
       : [{ href: `/patients/${id}`, label: t("patientPage.overview") }]),
     { href: `/patients/${id}/consent`, label: t("patientPage.consent") },
@@ -27,6 +35,7 @@ export default async function PatientLayout({ children, params }: { children: Re
   ];
   return (
     <div className="space-y-4">
+      {grant && <GrantBanner grant={grant} t={t} locale={locale} />}
       <PatientHeader page={page} t={t} />
       <PatientTabs tabs={tabs} />
       {children}
