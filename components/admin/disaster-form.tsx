@@ -24,7 +24,8 @@ export function DisasterForm({ facilities, defaultEndsAt }: { facilities: TDisas
   const { pending, result, fieldErrors, onSubmit } = useActionForm(declareDisasterAction, () => {
     setFormKey((k) => k + 1);
     setScope("ALL");
-    router.refresh();
+    // the page anew, without the message of an earlier extension or closing
+    router.replace("/admin/disasters", { scroll: false });
   });
   const invalid = (name: string) => (fieldErrors[name]?.length ?? 0) > 0;
   return (

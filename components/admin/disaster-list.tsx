@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useI18n } from "@/components/i18n-provider";
-import { Alert, Button, FieldErrors, FormResultAlert, Input } from "@/components/ui/form";
+import { Button, FieldErrors, FormResultAlert, Input } from "@/components/ui/form";
 import { useActionForm } from "@/components/ui/use-action-form";
 import { closeDisasterAction, extendDisasterAction } from "@/lib/ems/disasters/actions";
 import type { TDisasterRow } from "@/lib/ems/disasters/queries";
@@ -106,20 +106,21 @@ function CloseForm({ d, onCancel, onDone }: { d: TDisasterRow; onCancel: () => v
   );
 }
 
-/** One declaration: what it covers, its period and rule, its history, and (while not over) extend and close. */
+/**
+ * One declaration: what it covers, its period and rule, its history, and (while not over) extend
+ * and close. After a change the page is reloaded with its message in the address: the card moves
+ * to another list then, and a message kept in the card would go with it.
+ */
 export function DisasterCard({ d }: { d: TDisasterRow }) {
   const { t, locale } = useI18n();
   const router = useRouter();
   const [mode, setMode] = useState<"none" | "extend" | "close">("none");
-  const [done, setDone] = useState<string | null>(null);
-  const finish = (message: string) => {
+  const finish = (query: string) => {
     setMode("none");
-    setDone(message);
-    router.refresh();
+    router.replace(`/admin/disasters?${query}`, { scroll: false });
   };
   return (
     <article className="rounded border border-slate-200 p-4" data-testid="disaster-card" data-status={d.status}>
-      {done && <Alert kind="success">{done}</Alert>}
       <div className="flex flex-wrap items-center gap-2">
         <span className={`rounded px-2 py-0.5 text-xs font-semibold ${STATUS_STYLE[d.status]}`} data-testid="disaster-status">
           {t(`enum.DisasterStatus.${d.status}`)}
@@ -175,16 +176,16 @@ export function DisasterCard({ d }: { d: TDisasterRow }) {
         <div className="mt-3 space-y-3">
           {mode === "none" && (
             <div className="flex flex-wrap gap-3">
-              <Button type="button" variant="secondary" onClick={() => (setDone(null), setMode("extend"))}>
+              <Button type="button" variant="secondary" onClick={() => setMode("extend")}>
                 {t("disaster.extend")}
               </Button>
-              <Button type="button" variant="secondary" className="text-red-800" onClick={() => (setDone(null), setMode("close"))}>
+              <Button type="button" variant="secondary" className="text-red-800" onClick={() => setMode("close")}>
                 {t("disaster.close")}
               </Button>
             </div>
           )}
-          {mode === "extend" && <ExtendForm d={d} onDone={() => finish(t("disaster.extended"))} />}
-          {mode === "close" && <CloseForm d={d} onCancel={() => setMode("none")} onDone={(n) => finish(t("disaster.closed", { count: n }))} />}
+          {mode === "extend" && <ExtendForm d={d} onDone={() => finish("done=extended")} />}
+          {mode === "close" && <CloseForm d={d} onCancel={() => setMode("none")} onDone={(n) => finish(`done=closed&grants=${n}`)} />}
         </div>
       )}
     </article>

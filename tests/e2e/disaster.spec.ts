@@ -199,14 +199,27 @@ test("the secretariat declares a disaster for the evacuee's municipality; a clin
   for (const r of reads.rows) expect(r).toMatchObject({ is_emergency: true, emergency_grant_id: grant.rows[0]!.id });
   const recordsUrl = doctor.url();
 
-  // ---- the secretariat closes it early
+  // ---- the secretariat extends it (a later end only), then closes it early
   await openDisasters(jimu);
-  await jimu.getByTestId("disasters-active").getByRole("button", { name: "早期終了" }).click();
+  const active = jimu.getByTestId("disasters-active");
+  await active.getByRole("button", { name: "期間を延長" }).click();
+  const extend = jimu.getByTestId("disaster-extend-form");
+  await extend.getByLabel(/^新しい終了日時/).fill(new Date(Date.now() + 2 * 86_400_000 + 9 * 3600_000).toISOString().slice(0, 16));
+  await extend.getByRole("button", { name: "延長する" }).click();
+  await expect(extend.locator('[data-field="endsAt"]')).toContainText("新しい終了日時は、現在の終了日時より後にしてください");
+  const later = new Date(Date.now() + 10 * 86_400_000 + 9 * 3600_000).toISOString().slice(0, 16);
+  await extend.getByLabel(/^新しい終了日時/).fill(later);
+  await extend.getByLabel("延長の理由").fill("余震が続くため");
+  await extend.getByRole("button", { name: "延長する" }).click();
+  await expect(jimu.getByTestId("disaster-done")).toHaveText("期間を延長しました。");
+  await expect(active.getByTestId("disaster-history")).toContainText(`期間延長（事務 局子） 終了日時 ${ends.replace("T", " ").replaceAll("-", "/")} → ${later.replace("T", " ").replaceAll("-", "/")}: 余震が続くため`);
+  await expect(active.getByTestId("disaster-grants")).toHaveText("1 件");
+  await active.getByRole("button", { name: "早期終了" }).click();
   await expect(jimu.getByTestId("disaster-close-form")).toContainText("この災害宣言を今すぐ終了しますか？");
   await screenshot(jimu, "disaster-admin-close-tablet");
   await jimu.getByTestId("disaster-close-form").getByLabel("終了の理由").fill("訓練終了");
   await jimu.getByRole("button", { name: "終了する" }).click();
-  await expect(jimu.getByText("災害宣言を終了しました（終了した救急時閲覧: 1 件）。")).toBeVisible();
+  await expect(jimu.getByTestId("disaster-done")).toHaveText("災害宣言を終了しました（終了した救急時閲覧: 1 件）。");
   await expect(jimu.getByTestId("disasters-active")).toContainText("発令中の災害宣言はありません。");
   const ended = jimu.getByTestId("disasters-ended").getByTestId("disaster-card");
   await expect(ended.getByTestId("disaster-status")).toHaveText("終了");

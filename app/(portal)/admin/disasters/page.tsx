@@ -1,5 +1,6 @@
 import { notFound } from "next/navigation";
 import { Card, PageTitle } from "@/components/audit/parts";
+import { Alert } from "@/components/ui/form";
 import { DisasterForm } from "@/components/admin/disaster-form";
 import { DisasterCards } from "@/components/admin/disaster-list";
 import { canManageDisasters } from "@/lib/access/roles";
@@ -12,14 +13,22 @@ import { getT } from "@/lib/i18n/server";
 const DEFAULT_DAYS = 14;
 
 /** 災害時の臨時運用 (secretariat): declarations in force, to come and over; a new one below. */
-export default async function DisastersPage() {
+export default async function DisastersPage({ searchParams }: { searchParams: Promise<{ done?: string; grants?: string }> }) {
   const viewer = await requireViewer();
   if (!canManageDisasters(viewer)) notFound();
   const now = new Date();
-  const [t, lists, facilities] = await Promise.all([getT(), listDisasters(viewer, now), listDisasterFacilityOptions(viewer)]);
+  const [t, lists, facilities, sp] = await Promise.all([getT(), listDisasters(viewer, now), listDisasterFacilityOptions(viewer), searchParams]);
+  // what the last extension or closing did (the card it was made on may have moved to another list)
+  const grants = Number.parseInt(sp.grants ?? "", 10);
+  const done = sp.done === "extended" ? t("disaster.extended") : sp.done === "closed" ? t("disaster.closed", { count: Number.isFinite(grants) ? grants : 0 }) : null;
   return (
     <div className="space-y-6">
       <PageTitle title={t("disaster.title")} lead={t("disaster.lead")} />
+      {done && (
+        <div data-testid="disaster-done">
+          <Alert kind="success">{done}</Alert>
+        </div>
+      )}
       <Card testId="disasters-active">
         <h2 className="mb-3 text-lg font-semibold">{t("disaster.active")}</h2>
         <DisasterCards rows={lists.active} empty={t("disaster.noneActive")} />
