@@ -2,6 +2,7 @@ import type { TViewer } from "@/lib/auth/viewer-type";
 import { mayUseEms } from "@/lib/ems/privilege";
 import {
   canManageCertificates,
+  canManageDisasters,
   canManageFacilities,
   canSeeAdminMenu,
   canSeeAuditReports,
@@ -46,5 +47,7 @@ export function menuFor(viewer: TViewer): { main: TMenuItem[]; admin: TMenuItem[
   if (canSeeMailOutbox(viewer)) admin.push({ href: "/admin/mail-outbox", key: "menu.adminMailOutbox" });
   // The network's two-factor policy is the secretariat's (issue 15).
   if (isSecretariat(viewer)) admin.push({ href: "/admin/second-factor", key: "menu.adminSecondFactor" });
+  // Declaring a disaster (the Noto rule) is the secretariat's (issue 16).
+  if (canManageDisasters(viewer)) admin.push({ href: "/admin/disasters", key: "menu.adminDisasters" });
   return { main, admin };
 }

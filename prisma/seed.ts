@@ -21,7 +21,7 @@ import { ZPostComment, ZPostFile, ZPostNote } from "@/lib/notes/schema";
 import { ZRegisterPatient } from "@/lib/patients/schema";
 import { downloadCertificateFile, issueCertificate } from "@/lib/pki/mutations";
 import { createFacility, createStaff, DEMO_PASSWORD, DEMO_SECRET_ANSWER, DEMO_TOTP_SECRET, enrolTotp, setSecondFactorPolicyLines, viewerFor } from "@/tests/fixtures/factories";
-import { DEMO_EMS_CLINIC_PATIENT_ID } from "@/tests/fixtures/demo-constants";
+import { DEMO_EMS_CLINIC_PATIENT_ID, DEMO_EVACUEE } from "@/tests/fixtures/demo-constants";
 
 type TDemoStaff = { loginId: string; nameKanji: string; nameKana: string; qualification: Qualification; roles: StaffRole[]; ems?: boolean };
 type TDemoFacility = {
@@ -152,6 +152,7 @@ async function seedDemoClinicalData(created: { facilityId: string; f: TDemoFacil
     );
   }
   await registerEmsDemoPatient(demo.persons, byCode, viewers);
+  await registerDisasterDemoPatient(demo.persons, byCode, viewers);
   for (const f of demo.facilities) {
     const facilityId = byCode.get(f.code);
     if (!facilityId) continue;
@@ -195,6 +196,28 @@ async function registerEmsDemoPatient(persons: TDemoPerson[], byCode: Map<string
       patient: { nameKanji: p.nameKanji, nameKana: p.nameKana, sex: p.sex, birthDate: p.birthDate.replaceAll("-", "/"), postalCode: p.postalCode, address: p.address, phone: p.phone },
       links: [{ facilityId: clinicId, facilityPatientId: DEMO_EMS_CLINIC_PATIENT_ID }],
       consent: { action: "GRANT", method: "WRITTEN", consentDate: "2025/04/01", signer: "SELF", responsibleName: "内科 次郎", scope: "COMPREHENSIVE", facilityIds: [] },
+      confirmDuplicate: true,
+    }),
+  );
+}
+
+/**
+ * The disaster rule's evacuee (DEMO_EVACUEE): one of the hospital's own generated patients (not the
+ * clinic's), registered with an address in the affected area outside the demo region, with no
+ * consent registration, so only a disaster declaration opens them to another facility.
+ */
+async function registerDisasterDemoPatient(persons: TDemoPerson[], byCode: Map<string, string>, viewers: Map<string, TViewer>): Promise<void> {
+  const hospitalId = byCode.get(DEMO_EVACUEE.facilityCode);
+  const liaison = viewers.get("hosp-liaison");
+  const p = persons.find((x) => x.ids[DEMO_EVACUEE.facilityCode] && !x.ids["2000201"]);
+  if (!hospitalId || !liaison) return;
+  if (!p) throw new Error("the demo's evacuee must be a patient of the hospital only");
+  await registerPatient(
+    liaison,
+    ZRegisterPatient.parse({
+      patient: { nameKanji: p.nameKanji, nameKana: p.nameKana, sex: p.sex, birthDate: p.birthDate.replaceAll("-", "/"), postalCode: DEMO_EVACUEE.postalCode, address: DEMO_EVACUEE.address, phone: p.phone },
+      links: [{ facilityId: hospitalId, facilityPatientId: p.ids[DEMO_EVACUEE.facilityCode]! }],
+      consent: null,
       confirmDuplicate: true,
     }),
   );

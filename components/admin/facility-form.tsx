@@ -64,6 +64,7 @@ const EMPTY: TFacilityFormValues = {
   isDisclosing: false,
   isViewing: true,
   isCoreHospital: false,
+  emsAllowed: false,
   isActive: true,
 };
 
@@ -141,7 +142,8 @@ export function FacilityForm({ id, initial, saved = false }: { id?: string; init
       <div className="md:col-span-2">
         <CheckboxField name="isDisclosing" label={t("facility.isDisclosing")} hint={t("facility.isDisclosingHint")} defaultChecked={v.isDisclosing} errors={fieldErrors} />
         <CheckboxField name="isViewing" label={t("facility.isViewing")} hint={t("facility.isViewingHint")} defaultChecked={v.isViewing} errors={fieldErrors} />
-        <CheckboxField name="isCoreHospital" label={t("facility.isCoreHospital")} defaultChecked={v.isCoreHospital} errors={fieldErrors} />
+        <CheckboxField name="isCoreHospital" label={t("facility.isCoreHospital")} hint={t("facility.isCoreHospitalHint")} defaultChecked={v.isCoreHospital} errors={fieldErrors} />
+        <CheckboxField name="emsAllowed" label={t("facility.emsAllowed")} hint={t("facility.emsAllowedHint")} defaultChecked={v.emsAllowed} errors={fieldErrors} />
         <CheckboxField name="isActive" label={t("facility.isActive")} defaultChecked={v.isActive} errors={fieldErrors} />
       </div>
       <div className="flex flex-wrap items-center gap-4 md:col-span-2">

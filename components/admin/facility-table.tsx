@@ -7,7 +7,7 @@ import type { TFacilityRow } from "@/lib/facilities/queries";
 
 export type TFacilityTableRow = Pick<
   TFacilityRow,
-    | "id"
+  | "id"
   | "code"
   | "medicalInstitutionCode"
   | "nameKanji"
@@ -16,6 +16,7 @@ export type TFacilityTableRow = Pick<
   | "isDisclosing"
   | "isViewing"
   | "isCoreHospital"
+  | "emsAllowed"
   | "isActive"
   | "postalCode"
   | "address"
@@ -96,6 +97,7 @@ export function FacilityTable({ rows, canEdit }: { rows: TFacilityTableRow[]; ca
                 {r.isDisclosing && <Badge tone="teal">{t("facility.disclosingBadge")}</Badge>}
                 {r.isViewing && <Badge tone="sky">{t("facility.viewingBadge")}</Badge>}
                 {r.isCoreHospital && <Badge tone="amber">{t("facility.coreBadge")}</Badge>}
+                {r.emsAllowed && <Badge tone="amber">{t("facility.emsBadge")}</Badge>}
                 {!r.isActive && <Badge tone="slate">{t("facility.inactive")}</Badge>}
               </td>
               <td className="px-3 py-2">

@@ -20,6 +20,8 @@ export const isFacilityAdmin = (v: TViewer) => v.roles.includes("FACILITY_ADMIN"
 /** Facility register and terminal certificates belong to the network secretariat. */
 export const canManageFacilities = isSecretariat;
 export const canManageCertificates = isSecretariat;
+/** Disaster declarations (the Noto rule) are declared, extended and closed by the secretariat. */
+export const canManageDisasters = isSecretariat;
 
 /** Facility admins manage their own facility's staff; the secretariat any facility's. */
 export const canManageStaffOf = (v: TViewer, facilityId: string) =>

@@ -23,6 +23,8 @@ export type TFacilityRow = {
   isDisclosing: boolean;
   isViewing: boolean;
   isCoreHospital: boolean;
+  /** EMS (#EMS) allowed by the network */
+  emsAllowed: boolean;
   isActive: boolean;
   /** staff not retired */
   staffCount: number;
@@ -48,6 +50,7 @@ const facilitySelect = {
   isDisclosing: true,
   isViewing: true,
   isCoreHospital: true,
+  emsAllowed: true,
   isActive: true,
   _count: { select: { staff: { where: { isRetired: false } }, patientLinks: { where: { unlinkedAt: null } } } },
 } satisfies Prisma.FacilitySelect;

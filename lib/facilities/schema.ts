@@ -39,6 +39,8 @@ export const ZFacility = z
     isDisclosing: zCheckbox,
     isViewing: zCheckbox,
     isCoreHospital: zCheckbox,
+    /** the network allows this facility's EMS-privileged staff to use #EMS (seed 000 EMS機能; set by the secretariat) */
+    emsAllowed: zCheckbox,
     isActive: zCheckbox,
   })
   .refine((v) => v.isDisclosing || v.isViewing, {

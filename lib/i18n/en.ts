@@ -8,6 +8,7 @@ import { enMail } from "@/lib/i18n/en-mail";
 import { enNotices } from "@/lib/i18n/en-notices";
 import { enPatients } from "@/lib/i18n/en-patients";
 import { enSecondFactor } from "@/lib/i18n/en-second-factor";
+import { enDisaster } from "@/lib/i18n/en-disaster";
 import { enEmsReview } from "@/lib/i18n/en-ems-review";
 import { enEms } from "@/lib/i18n/en-ems";
 import type { TMessageKey } from "@/lib/i18n/ja";
@@ -23,6 +24,7 @@ export const en: Record<TMessageKey, string> = {
   ...enNotices,
   ...enMail,
   ...enSecondFactor,
+  ...enDisaster,
   ...enEmsReview,
   ...enEms,
   "app.name": "ChiikiLink",

@@ -8,6 +8,7 @@ import { jaMail } from "@/lib/i18n/ja-mail";
 import { jaNotices } from "@/lib/i18n/ja-notices";
 import { jaPatients } from "@/lib/i18n/ja-patients";
 import { jaSecondFactor } from "@/lib/i18n/ja-second-factor";
+import { jaDisaster } from "@/lib/i18n/ja-disaster";
 import { jaEmsReview } from "@/lib/i18n/ja-ems-review";
 import { jaEms } from "@/lib/i18n/ja-ems";
 
@@ -23,6 +24,7 @@ export const ja = {
   ...jaNotices,
   ...jaMail,
   ...jaSecondFactor,
+  ...jaDisaster,
   ...jaEmsReview,
   ...jaEms,
   "app.name": "ChiikiLink",

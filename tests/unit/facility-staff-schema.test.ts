@@ -58,6 +58,7 @@ describe("ZFacility", () => {
       isDisclosing: false,
       isViewing: true,
       isCoreHospital: false,
+      emsAllowed: false,
       isActive: false,
     });
   });
