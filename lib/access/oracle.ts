@@ -163,6 +163,9 @@ export function isWithdrawnAt(events: TPatientFacts["consentEvents"], at: Date):
   return last?.action === "WITHDRAW";
 }
 
+/** An area or an address as the declaration matches it: width folded, without spaces (chiikilink_area_text). */
+const areaText = (s: string | null) => (s ?? "").normalize("NFKC").replace(/\s/g, "");
+
 /** Declarations in force at `at` that let staff of the facility open the patient: naming it (or all) and an area of the address. */
 export function disastersCovering(disasters: readonly TDisasterFacts[], viewerFacilityId: string, address: string | null, at: Date): TDisasterFacts[] {
   const t = at.getTime();
@@ -172,7 +175,7 @@ export function disastersCovering(disasters: readonly TDisasterFacts[], viewerFa
       t < d.endsAt.getTime() &&
       (d.closedAt === null || t < d.closedAt.getTime()) &&
       (!d.viewerFacilityIds || d.viewerFacilityIds.length === 0 || d.viewerFacilityIds.includes(viewerFacilityId)) &&
-      d.areas.some((a) => a !== "" && (address ?? "").includes(a)),
+      d.areas.some((a) => areaText(a) !== "" && areaText(address).includes(areaText(a))),
   );
 }
 

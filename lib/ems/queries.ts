@@ -73,6 +73,14 @@ export type TActiveGrant = {
 };
 
 /**
+ * When a grant ends: its own end, its early end, and for the disaster ground the end of its
+ * declaration (a declaration that runs out ends the grants opened under it, as the rule says).
+ * Over `g` (emergency_grants) and `d` (its declaration, LEFT JOINed).
+ */
+const GRANT_END = Prisma.sql`least(g.ends_at, coalesce(g.ended_at, 'infinity'::timestamptz),
+  CASE WHEN g.basis = 'DISASTER' THEN least(d.ends_at, coalesce(d.closed_at, 'infinity'::timestamptz)) ELSE 'infinity'::timestamptz END)`;
+
+/**
  * The viewer's grant in force for the patient, if any (their own record: it names no patient
  * data). As the rule reads it: a user who lost the EMS privilege has none in force.
  */
@@ -95,13 +103,14 @@ export async function findActiveGrant(viewer: TViewer, patientId: string, now: D
     }[]
   >`
     SELECT g.id::text, g.basis, g.reason, g.reason_text, g.consent, g.consent_confirmed_by, f.name_kanji AS facility, g.facility_patient_id, d.name AS disaster,
-           g.starts_at, least(g.ends_at, coalesce(g.ended_at, g.ends_at)) AS ends_at, g.window_from::text AS window_from
+           g.starts_at, ${GRANT_END} AS ends_at, g.window_from::text AS window_from
       FROM "emergency_grants" g
       JOIN "staff_users" u ON u.id = g.viewer_id AND u.has_ems_privilege AND NOT u.is_retired
       LEFT JOIN "facilities" f ON f.id = g.disclosing_facility_id
       LEFT JOIN "disaster_declarations" d ON d.id = g.disaster_id
      WHERE g.viewer_id = ${viewer.userId}::uuid AND g.patient_id = ${patientId}::uuid
-       AND g.starts_at <= ${now} AND g.ends_at > ${now} AND (g.ended_at IS NULL OR g.ended_at > ${now})
+       AND g.starts_at <= ${now} AND ${GRANT_END} > ${now}
+       AND (g.basis <> 'DISASTER' OR d.starts_at <= ${now})
      ORDER BY g.starts_at DESC LIMIT 1`;
   if (!g) return null;
   return {
@@ -132,12 +141,12 @@ export async function findEndedGrant(viewer: TViewer, patientId: string, now: Da
   if (!isUuid(patientId)) return null;
   const [g] = await db().$queryRaw<{ facility_id: string | null; facility: string | null; facility_patient_id: string | null; ended_at: Date; in_force: boolean }[]>`
     SELECT g.disclosing_facility_id::text AS facility_id, f.name_kanji AS facility, g.facility_patient_id,
-           least(g.ends_at, coalesce(g.ended_at, g.ends_at)) AS ended_at,
-           least(g.ends_at, coalesce(g.ended_at, g.ends_at)) > ${now} AS in_force
+           ${GRANT_END} AS ended_at, ${GRANT_END} > ${now} AS in_force
       FROM "emergency_grants" g
       LEFT JOIN "facilities" f ON f.id = g.disclosing_facility_id
+      LEFT JOIN "disaster_declarations" d ON d.id = g.disaster_id
      WHERE g.viewer_id = ${viewer.userId}::uuid AND g.patient_id = ${patientId}::uuid AND g.starts_at <= ${now}
-     ORDER BY least(g.ends_at, coalesce(g.ended_at, g.ends_at)) DESC LIMIT 1`;
+     ORDER BY ${GRANT_END} DESC LIMIT 1`;
   if (!g || g.in_force) return null;
   return { disclosingFacilityId: g.facility_id, disclosingFacilityName: g.facility, facilityPatientId: g.facility_patient_id, endedAt: g.ended_at };
 }

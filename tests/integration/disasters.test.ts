@@ -9,6 +9,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { lookUpEmergency } from "@/lib/access/emergency";
+import { disastersCovering } from "@/lib/access/oracle";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { importParsedMessage } from "@/lib/clinical/mutations";
 import type { TContentDraft } from "@/lib/clinical/ingest/types";
@@ -20,7 +21,7 @@ import { closeDisaster, declareDisaster, extendDisaster } from "@/lib/ems/disast
 import { listActiveDisasters, listDisasterFacilityOptions, listDisasters } from "@/lib/ems/disasters/queries";
 import { ZCloseDisaster, ZDeclareDisaster, ZExtendDisaster } from "@/lib/ems/disasters/schema";
 import { openEmergencyGrant } from "@/lib/ems/mutations";
-import { findActiveGrant } from "@/lib/ems/queries";
+import { findActiveGrant, findEndedGrant } from "@/lib/ems/queries";
 import { ZOpenGrant } from "@/lib/ems/schema";
 import { AppError, fieldErrorsOf } from "@/lib/errors";
 import { registerPatient } from "@/lib/patients/mutations";
@@ -43,8 +44,8 @@ let clinicEms: TViewer;
 let clinic2Ems: TViewer;
 let clinicPlain: TViewer;
 let liaison: TViewer;
-const patients: Record<"evacuee" | "suzu" | "local" | "withdrawn", string> = { evacuee: "", suzu: "", local: "", withdrawn: "" };
-const HOSPITAL_IDS = { evacuee: "H-001", suzu: "H-002", local: "H-003", withdrawn: "H-004" } as const;
+const patients: Record<"evacuee" | "suzu" | "local" | "withdrawn" | "spaced" | "noto", string> = { evacuee: "", suzu: "", local: "", withdrawn: "", spaced: "", noto: "" };
+const HOSPITAL_IDS = { evacuee: "H-001", suzu: "H-002", local: "H-003", withdrawn: "H-004", spaced: "H-005", noto: "H-006" } as const;
 
 const draft = (o: Partial<TContentDraft> & Pick<TContentDraft, "category" | "sourceKey" | "facilityPatientId">): TContentDraft => ({
   occurredAt: daysAgo(10),
@@ -118,6 +119,9 @@ beforeAll(async () => {
   await register("suzu", "珠洲 避難子", "スズ ヒナンコ", "石川県珠洲市飯田町2-2");
   await register("local", "金沢 住子", "カナザワ スミコ", "石川県金沢市広坂1-1");
   await register("withdrawn", "輪島 停止子", "ワジマ テイシコ", "石川県輪島市河井町3-3");
+  // typed with spaces, full-width and ASCII, between the prefecture and the city
+  await register("spaced", "輪島 空白子", "ワジマ クウハクコ", "石川県　輪島市 鳳至町4-4");
+  await register("noto", "能登 短期子", "ノト タンキコ", "石川県鳳珠郡能登町宇出津5-5");
   await recordConsent(
     liaison,
     patients.withdrawn,
@@ -138,6 +142,7 @@ beforeAll(async () => {
       draft({ facilityPatientId: HOSPITAL_IDS.evacuee, category: "PRESCRIPTION_ORDER", sourceKey: "D-RX-OLD", occurredAt: daysAgo(300) }),
       draft({ facilityPatientId: HOSPITAL_IDS.suzu, category: "PRESCRIPTION_ORDER", sourceKey: "D-SUZU-RX", occurredAt: daysAgo(15) }),
       draft({ facilityPatientId: HOSPITAL_IDS.withdrawn, category: "PRESCRIPTION_ORDER", sourceKey: "D-WD-RX", occurredAt: daysAgo(15) }),
+      draft({ facilityPatientId: HOSPITAL_IDS.noto, category: "PRESCRIPTION_ORDER", sourceKey: "D-NOTO-RX", occurredAt: daysAgo(15) }),
     ],
   });
 });
@@ -223,6 +228,14 @@ describe("under a declaration in force", () => {
     await expect(getContent(clinicEms, await contentId("D-RX-OLD"), { now: at(4000) })).rejects.toThrow(AppError);
   });
 
+  it("matches the area in an address typed with spaces, as the oracle does", async () => {
+    const c = await lookUpEmergency(clinicEms, { facilityId: H, facilityPatientId: HOSPITAL_IDS.spaced }, { now: at(4500) });
+    expect(c).toMatchObject({ patientId: patients.spaced, basis: "DISASTER", disaster: { id: noto } });
+    const d = { id: noto, areas: ["石川県輪島市"], viewerFacilityIds: [], startsAt: NOW, endsAt: at(7 * DAY), closedAt: null, overridesWithdrawal: false };
+    expect(disastersCovering([d], K, "石川県　輪島市 鳳至町4-4", at(4500)).map((x) => x.id)).toEqual([noto]);
+    expect(disastersCovering([d], K, "石川県金沢市広坂1-1", at(4500))).toEqual([]);
+  });
+
   it("refuses a patient outside the area, and another clinic's user for a patient the grant was not opened for", async () => {
     expect((await failure(lookUpEmergency(clinicEms, { facilityId: H, facilityPatientId: HOSPITAL_IDS.local }, { now: at(5000) }))).message).toBe("ems.refused.FACILITY_NOT_ALLOWED");
     await expect(getContent(clinic2Ems, await contentId("D-RX-NEW"), { now: at(5000) })).rejects.toThrow(AppError);
@@ -265,7 +278,10 @@ describe("under a declaration in force", () => {
     const extended = (await db().disasterDeclaration.findUniqueOrThrow({ where: { id: suzu } })).endsAt;
     expect(extended.getTime() - ends.getTime()).toBe(2 * HOUR);
     await expect(getContent(clinicEms, await contentId("D-SUZU-RX"), { now: new Date(ends.getTime() + HOUR) })).resolves.toBeTruthy();
-    expect(await findActiveGrant(clinicEms, patients.suzu, extended)).toMatchObject({ id: g.grantId });
+    expect(await findActiveGrant(clinicEms, patients.suzu, new Date(extended.getTime() - 1000))).toMatchObject({ id: g.grantId, endsAt: extended });
+    // the banner goes with the declaration, and the refused page says the grant ended then
+    expect(await findActiveGrant(clinicEms, patients.suzu, extended)).toBeNull();
+    expect(await findEndedGrant(clinicEms, patients.suzu, extended)).toMatchObject({ endedAt: extended });
     await expect(getContent(clinicEms, await contentId("D-SUZU-RX"), { now: extended })).rejects.toThrow(AppError);
     expect((await listActiveDisasters(clinicEms, new Date(extended.getTime() - 1000))).map((d) => d.id)).toContain(suzu);
     expect((await listActiveDisasters(clinicEms, extended)).map((d) => d.id)).not.toContain(suzu);
@@ -319,5 +335,18 @@ describe("under a declaration in force", () => {
     await closeDisaster(secretariat, ZCloseDisaster.parse({ id }), at(27_000));
     expect((await listActiveDisasters(clinicEms, at(2 * DAY + HOUR))).map((d) => d.id)).not.toContain(id);
     expect((await listDisasters(secretariat, at(28_000))).ended.find((d) => d.id === id)?.status).toBe("ENDED");
+  });
+
+  it("a declaration that runs out by itself ends the grants opened under it: the banner goes, the page says it ended, the records are refused", async () => {
+    const short = (await declare({ name: "能登町 短期", areas: "石川県鳳珠郡能登町", endsAt: local(at(2 * HOUR)) }, at(30_000))).id;
+    const g = await openEmergencyGrant(clinicEms, grantForm("noto"), at(40_000));
+    expect(await findActiveGrant(clinicEms, patients.noto, at(50_000))).toMatchObject({ id: g.grantId, basis: "DISASTER", disasterName: "能登町 短期" });
+    await expect(getContent(clinicEms, await contentId("D-NOTO-RX"), { now: at(50_000) })).resolves.toBeTruthy();
+    // the grant's own 24 hours run on, but the declaration is over
+    const after = at(3 * HOUR);
+    expect(await findActiveGrant(clinicEms, patients.noto, after)).toBeNull();
+    const ended = await findEndedGrant(clinicEms, patients.noto, after);
+    expect(ended?.endedAt.getTime()).toBe((await db().disasterDeclaration.findUniqueOrThrow({ where: { id: short } })).endsAt.getTime());
+    await expect(getContent(clinicEms, await contentId("D-NOTO-RX"), { now: after })).rejects.toThrow(AppError);
   });
 });
