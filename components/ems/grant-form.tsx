@@ -21,10 +21,13 @@ export function GrantForm({
   target,
   consentModes,
   windowText,
+  noticeSkipped = false,
 }: {
   target: { facilityId: string; facilityPatientId: string };
   consentModes: EmergencyConsent[];
   windowText: string;
+  /** a disaster declaration skips the notice to the disclosing facility: the acknowledgement does not promise one */
+  noticeSkipped?: boolean;
 }) {
   const { t } = useI18n();
   const router = useRouter();
@@ -102,7 +105,7 @@ export function GrantForm({
       <div className="mb-4">
         <label className="flex min-h-11 cursor-pointer items-start gap-3 rounded border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-950">
           <input type="checkbox" name="acknowledged" className="mt-0.5 h-5 w-5 shrink-0" />
-          <span>{t("ems.form.acknowledged")}</span>
+          <span>{t(noticeSkipped ? "ems.form.acknowledgedNoNotice" : "ems.form.acknowledged")}</span>
         </label>
         <FieldErrors name="acknowledged" errors={fieldErrors} />
       </div>

@@ -6,7 +6,7 @@ export const enEms: Record<keyof typeof jaEms, string> = {
 
   "ems.title": "Emergency access (EMS)",
   "ems.lead":
-    "For an emergency, such as a patient brought in by ambulance: read the records of the patient's usual facility. Name the disclosing facility and its patient ID; the patient's identity is shown for confirmation before any record. Every use is logged, notified to the disclosing facility and reviewed afterwards.",
+    "For an emergency, such as a patient brought in by ambulance: read the records of the patient's usual facility. Name the disclosing facility and its patient ID; the patient's identity is shown for confirmation before any record. Every use is logged, notified to the disclosing facility (a disaster declaration may skip this) and reviewed afterwards.",
   "ems.step.entry": "1. Facility and patient ID",
   "ems.step.confirm": "2. Identity and reason",
   "ems.step.records": "3. Records",
@@ -54,6 +54,7 @@ export const enEms: Record<keyof typeof jaEms, string> = {
   "ems.form.consentConfirmedByHint": "The staff member who obtained the consent (or found it could not be obtained).",
   "ems.form.consentConfirmedByHintCore": "The staff member who obtained the consent (or found it could not be obtained). Not needed for \"None (core hospital)\".",
   "ems.form.acknowledged": "I understand that this use is logged, notified to the disclosing facility and reviewed by the network secretariat.",
+  "ems.form.acknowledgedNoNotice": "I understand that this use is logged and reviewed by the network secretariat (under the disaster rule, the disclosing facility is not notified).",
   "ems.form.window":
     "You will see the patient's basic information, allergies and diagnoses, prescriptions, injections and labs of the last {months} months (since {from}), and discharge summaries. Access ends by itself after {hours} hours.",
   "ems.form.submit": "Open emergency access",

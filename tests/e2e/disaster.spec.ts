@@ -284,6 +284,8 @@ async function openEvacueeUnderDisaster(page: Page, person: TEvacuee) {
   await form.getByLabel(/^理由の詳細/).fill("能登からの二次避難者。常用薬と直近の検査を確認するため");
   await form.getByLabel("事後に取得（災害時の臨時運用）", { exact: true }).check();
   await form.getByLabel(/^同意を確認した人の氏名/).fill("内科 次郎");
+  // the declaration skips the notice: the acknowledgement does not promise one
+  await expect(form.getByLabel(/開示施設への通知は省略されます/)).toHaveCount(1);
   await form.getByLabel(/この閲覧は記録され/).check();
   await form.getByRole("button", { name: "救急時閲覧を開始する" }).click();
   await expect(page).toHaveURL(new RegExp(`/patients/${person.id}$`));

@@ -84,6 +84,7 @@ export default async function EmsPage({ searchParams }: { searchParams: Promise<
           target={{ facilityId: candidate.facility.id, facilityPatientId: candidate.facilityPatientId }}
           consentModes={consentModesFor(candidate)}
           windowText={windowText}
+          noticeSkipped={candidate.basis === "DISASTER" && candidate.disaster?.skipNotice === true}
         />
         <a href={`/ems?${again.toString()}`} className="inline-flex min-h-11 items-center text-teal-800 underline underline-offset-2">
           {t("ems.startOver")}
