@@ -1,5 +1,5 @@
 import "server-only";
-import type { Prisma } from "@/generated/prisma/client";
+import { Prisma } from "@/generated/prisma/client";
 import type { AccessType } from "@/generated/prisma/enums";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import type { TTx } from "@/lib/db/client";
@@ -92,6 +92,10 @@ export type TPatientScope = TBaseScope & {
   viewingLinks(): Promise<TViewingLink[]>;
   /** which of these links the consent in force covers now */
   consentedLinks(linkIds: readonly string[]): Promise<Set<string>>;
+  /** the ids of `viewingLinks()` as a relation of one column (link_id), for a read that filters links in its own statement */
+  viewingLinkIds: Prisma.Sql;
+  /** a boolean expression: the consent in force now covers the link whose id is `link` (e.g. Prisma.sql`l.id`) */
+  consentInForce(link: Prisma.Sql): Prisma.Sql;
   /** whether the viewer's own link shares 診療情報 with the patient's other facilities now */
   ownLinkSharesClinical(): Promise<boolean>;
   /** active users who may see the patient now (the care team's candidates), by facility code and kana */
@@ -281,6 +285,8 @@ function patientScope(s: TSession, viewer: TViewer, patientId: string, now: Date
     contents: rule.contentsRelation(patientId, { own_links: g.own, basic_links: g.basic, clinical_links: g.clinical, emergency: g.emergency }),
     viewingLinks: () => viewingLinksOf(s.sql, patientId, now),
     consentedLinks: async (ids) => new Set(ids.length ? (await s.sql<{ id: string }>(rule.consentedLinksSql(ids, now))).map((r) => r.id) : []),
+    viewingLinkIds: Prisma.sql`(SELECT v.link_id FROM (${rule.viewingLinksSql(patientId, now)}) v)`,
+    consentInForce: (link) => rule.consentCoversSql(link, now),
     ownLinkSharesClinical: async () => {
       const own = g.own[0];
       if (!own) return false;

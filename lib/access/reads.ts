@@ -48,7 +48,7 @@ type TPatientReadSpec = { need: TNeed; types: readonly AccessType[]; log: TLogSh
 /** Reads of one patient's records or registration, by patient id. */
 export const PATIENT_READS = {
   /** the patient page: header, links, bookmark; PATIENT_VIEW, or PATIENT_ADMIN_VIEW when only the registration is open */
-  page: { need: "records-or-registration", types: ["PATIENT_VIEW", "PATIENT_ADMIN_VIEW"], log: "patient", via: "prisma", label: "patient" },
+  page: { need: "records-or-registration", types: ["PATIENT_VIEW", "PATIENT_ADMIN_VIEW"], log: "patient", via: "sql", label: "patient" },
   /** a calendar window: counts per row and column, stay bars */
   calendar: { need: "records", types: ["CALENDAR_VIEW"], log: "owners", via: "sql", label: "calendar", facilities: true },
   /** the items behind one calendar cell, with their content */

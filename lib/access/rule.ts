@@ -132,6 +132,9 @@ export const consentedLinksSql = (linkIds: readonly string[], at: Date) => Prism
   SELECT l.id::text AS id FROM unnest(${[...linkIds]}::uuid[]) AS l(id)
    WHERE EXISTS (SELECT 1 FROM "chiikilink_consented_links"(${at}::timestamptz) c WHERE c.link_id = l.id)`;
 
+/** Whether the consent in force at `at` covers the link whose id is the expression `link`. */
+export const consentCoversSql = (link: Prisma.Sql, at: Date) => Prisma.sql`EXISTS (SELECT 1 FROM "chiikilink_consented_links"(${at}::timestamptz) c WHERE c.link_id = ${link})`;
+
 /** The link, if it shares 診療情報 with the patient's other facilities at `at`. */
 export const sharingLinkSql = (linkId: string, at: Date) => Prisma.sql`
   SELECT s.link_id::text AS id FROM "chiikilink_sharing_links"(${at}::timestamptz) s WHERE s.link_id = ${linkId}::uuid AND s.shares_clinical`;

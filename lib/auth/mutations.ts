@@ -184,8 +184,10 @@ export async function endSession(sessionId: string, reason: "SIGN_OUT" | "IDLE_T
 }
 
 /** Marks activity; writes at most every 15 s (or a quarter of the idle limit) so page loads stay cheap. */
-export async function touchSession(sessionId: string): Promise<void> {
+export async function touchSession(sessionId: string, lastSeenAt?: Date): Promise<void> {
   const throttleMs = Math.min(15_000, (env().IDLE_TIMEOUT_SECONDS * 1000) / 4);
+  // Seen within the throttle (the session was just read): nothing to write, no statement sent.
+  if (lastSeenAt && Date.now() - lastSeenAt.getTime() < throttleMs) return;
   await db().userSession.updateMany({
     where: { id: sessionId, endedAt: null, lastSeenAt: { lt: new Date(Date.now() - throttleMs) } },
     data: { lastSeenAt: new Date() },

@@ -22,9 +22,9 @@ export const getSessionState = cache(async (): Promise<TSessionState | { ok: fal
   const jar = await cookies();
   const sid = await readSessionId((n) => jar.get(n)?.value, env().AUTH_SECRET ?? "");
   const state = await loadSession(sid ?? undefined, terminal);
-  if (state.ok) await touchSession(state.viewer.sessionId);
+  if (state.ok) await touchSession(state.viewer.sessionId, state.lastSeenAt);
   // Working through the second factor is activity too (the session idles out like any other).
-  else if (state.reason === "SECOND_FACTOR") await touchSession(state.pending.sessionId);
+  else if (state.reason === "SECOND_FACTOR") await touchSession(state.pending.sessionId, state.pending.lastSeenAt);
   return state;
 });
 

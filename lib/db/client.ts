@@ -53,6 +53,16 @@ export function db(): TDb {
   return holder.__chiikilinkDb;
 }
 
+/**
+ * A statement of fixed text on the pool, prepared once per connection under `name`: for the few
+ * that every request sends (its terminal, its session, the header's counters), where Prisma's own
+ * work per statement would be much of what the request costs. Cast in SQL what the caller needs
+ * (ids ::text, enum arrays ::text[], counts ::int).
+ */
+export async function preparedRows<T extends object>(name: string, text: string, values: unknown[]): Promise<T[]> {
+  return (await dbPool().query<T>({ name, text, values })).rows;
+}
+
 export async function disconnectDb(): Promise<void> {
   await holder.__chiikilinkDb?.$disconnect();
   holder.__chiikilinkDb = undefined;

@@ -1,7 +1,7 @@
 import "server-only";
 import { Prisma } from "@/generated/prisma/client";
 import type { NotificationKind, Qualification } from "@/generated/prisma/enums";
-import { db } from "@/lib/db/client";
+import { db, preparedRows } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { readContent, readIdentities, readPatient, type TPatientScope } from "@/lib/access/gateway";
@@ -261,5 +261,7 @@ export async function listNotifications(viewer: TViewer, q: { page?: number; unr
 
 /** The header's badge. */
 export async function countUnreadNotifications(viewer: TViewer): Promise<number> {
-  return db().notification.count({ where: { userId: viewer.userId, readAt: null } });
+  // on every page's header: a prepared statement, not Prisma's
+  const [r] = await preparedRows<{ n: number }>("chiikilink_unread_notifications", `SELECT count(*)::int AS n FROM "notifications" WHERE user_id = $1::uuid AND read_at IS NULL`, [viewer.userId]);
+  return r?.n ?? 0;
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import { Prisma } from "@/generated/prisma/client";
-import type { PublicationState, Sex } from "@/generated/prisma/enums";
+import type { FacilityType, PublicationState, Sex } from "@/generated/prisma/enums";
 import { db, type TTx } from "@/lib/db/client";
 import { readIdentities, readPatient, type TIdentityScope } from "@/lib/access/gateway";
 import { canPublish, canUnlink, isSecretariat } from "@/lib/access/roles";
@@ -216,66 +216,11 @@ export async function findDuplicates(viewer: TViewer, input: TDuplicateCheck, no
   );
 }
 
-const headerSelect = {
-  id: true,
-  regionalId: true,
-  nameKanji: true,
-  nameKana: true,
-  sex: true,
-  birthDate: true,
-  postalCode: true,
-  address: true,
-  phone: true,
-  mobilePhone: true,
-  version: true,
-  createdByFacilityId: true,
-} satisfies Prisma.PatientSelect;
-
-const linkSelect = {
-  id: true,
-  facilityId: true,
-  facilityPatientId: true,
-  publicationState: true,
-  shareBasic: true,
-  shareClinical: true,
-  linkedAt: true,
-  linkedById: true,
-  linkedByFacilityId: true,
-  unlinkedAt: true,
-  unlinkedById: true,
-  unlinkReason: true,
-  facility: { select: { nameKanji: true, type: true, isDisclosing: true, ssmix2StorageRoot: true } },
-} satisfies Prisma.FacilityPatientLinkSelect;
-type TLinkPayload = Prisma.FacilityPatientLinkGetPayload<{ select: typeof linkSelect }>;
-
 async function staffNames(tx: TTx, ids: (string | null)[]): Promise<Map<string, string>> {
   const wanted = [...new Set(ids.filter((x): x is string => !!x))];
   if (wanted.length === 0) return new Map();
   const rows = await tx.staffUser.findMany({ where: { id: { in: wanted } }, select: { id: true, nameKanji: true } });
   return new Map(rows.map((r) => [r.id, r.nameKanji]));
-}
-
-function toLinkRows(viewer: TViewer, links: TLinkPayload[], names: Map<string, string>, inForce: Set<string>): TLinkRow[] {
-  return links.map((l) => ({
-    id: l.id,
-    facilityId: l.facilityId,
-    facilityName: l.facility.nameKanji,
-    facilityType: l.facility.type,
-    isDisclosingFacility: l.facility.isDisclosing,
-    facilityPatientId: l.facilityPatientId,
-    publicationState: l.publicationState,
-    shareBasic: l.shareBasic,
-    shareClinical: l.shareClinical,
-    isConsentInForce: inForce.has(l.id),
-    linkedAt: l.linkedAt,
-    linkedByName: l.linkedById ? (names.get(l.linkedById) ?? null) : null,
-    unlinkedAt: l.unlinkedAt,
-    unlinkedByName: l.unlinkedById ? (names.get(l.unlinkedById) ?? null) : null,
-    unlinkReason: l.unlinkReason,
-    canUnlink: l.unlinkedAt === null && canUnlink(viewer, l),
-    canPublish: l.unlinkedAt === null && canPublish(viewer, l.facilityId),
-    hasDataSource: l.facility.ssmix2StorageRoot !== null,
-  }));
 }
 
 /**
@@ -289,29 +234,62 @@ export async function getPatientPage(viewer: TViewer, id: string, now: Date = ne
     "page",
     id,
     async (scope) => {
-      const { tx } = scope;
-      const p = await tx.patient.findUniqueOrThrow({ where: { id }, select: headerSelect });
+      // Plain SQL in two statements after the gate (the page opens on every patient view): the
+      // patient with the viewer's bookmark, then the links with their facility, who linked and
+      // unlinked them, and whether the consent in force covers them.
+      const [p] = await scope.sql<TPageHeaderRow>(Prisma.sql`
+        SELECT p.id::text AS id, p.regional_id, p.name_kanji, p.name_kana, p.sex::text AS sex, p.birth_date::text AS birth_date,
+               p.postal_code, p.address, p.phone, p.mobile_phone, p.version,
+               EXISTS (SELECT 1 FROM "patient_bookmarks" b WHERE b.user_id = ${viewer.userId}::uuid AND b.patient_id = p.id) AS bookmarked
+          FROM "patients" p WHERE p.id = ${id}::uuid`);
+      if (!p) throw new Error(`patient ${id} passed the gate but is not there`);
       // Others' links show when their facility views the patient (consent in force, taking part in sharing).
-      const viewing = scope.administers ? [] : (await scope.viewingLinks()).map((l) => l.linkId);
-      const allLinks = await tx.facilityPatientLink.findMany({
-        where: { patientId: id, ...(scope.administers ? {} : { unlinkedAt: null, OR: [{ facilityId: viewer.facilityId }, { id: { in: viewing } }] }) },
-        orderBy: [{ linkedAt: "asc" }],
-        select: linkSelect,
-      });
-      const names = await staffNames(tx, allLinks.flatMap((l) => [l.linkedById, l.unlinkedById]));
-      const rows = toLinkRows(viewer, allLinks, names, await scope.consentedLinks(allLinks.map((l) => l.id)));
-      const bookmark = await tx.patientBookmark.findUnique({ where: { userId_patientId: { userId: viewer.userId, patientId: id } }, select: { patientId: true } });
+      const shown = scope.administers
+        ? Prisma.empty
+        : Prisma.sql`AND l.unlinked_at IS NULL AND (l.facility_id = ${viewer.facilityId}::uuid OR l.id IN ${scope.viewingLinkIds})`;
+      const links = await scope.sql<TPageLinkRow>(Prisma.sql`
+        SELECT l.id::text AS id, l.facility_id::text AS facility_id, l.facility_patient_id, l.publication_state::text AS publication_state,
+               l.share_basic, l.share_clinical, l.linked_at, l.linked_by_facility_id::text AS linked_by_facility_id, l.unlinked_at, l.unlink_reason,
+               f.name_kanji AS facility_name, f.type::text AS facility_type, f.is_disclosing, f.ssmix2_storage_root IS NOT NULL AS has_data_source,
+               lb.name_kanji AS linked_by_name, ub.name_kanji AS unlinked_by_name,
+               ${scope.consentInForce(Prisma.sql`l.id`)} AS consent_in_force
+          FROM "facility_patient_links" l
+          JOIN "facilities" f ON f.id = l.facility_id
+          LEFT JOIN "staff_users" lb ON lb.id = l.linked_by_id
+          LEFT JOIN "staff_users" ub ON ub.id = l.unlinked_by_id
+         WHERE l.patient_id = ${id}::uuid ${shown}
+         ORDER BY l.linked_at`);
+      const rows: TLinkRow[] = links.map((l) => ({
+        id: l.id,
+        facilityId: l.facility_id,
+        facilityName: l.facility_name,
+        facilityType: l.facility_type,
+        isDisclosingFacility: l.is_disclosing,
+        facilityPatientId: l.facility_patient_id,
+        publicationState: l.publication_state,
+        shareBasic: l.share_basic,
+        shareClinical: l.share_clinical,
+        isConsentInForce: l.consent_in_force,
+        linkedAt: l.linked_at,
+        linkedByName: l.linked_by_name,
+        unlinkedAt: l.unlinked_at,
+        unlinkedByName: l.unlinked_by_name,
+        unlinkReason: l.unlink_reason,
+        canUnlink: l.unlinked_at === null && canUnlink(viewer, { facilityId: l.facility_id, linkedByFacilityId: l.linked_by_facility_id }),
+        canPublish: l.unlinked_at === null && canPublish(viewer, l.facility_id),
+        hasDataSource: l.has_data_source,
+      }));
       const header: TPatientHeader = {
         id: p.id,
-        regionalId: p.regionalId,
-        nameKanji: p.nameKanji,
-        nameKana: p.nameKana,
+        regionalId: p.regional_id,
+        nameKanji: p.name_kanji,
+        nameKana: p.name_kana,
         sex: p.sex,
-        birth: birthOf(p.birthDate, now),
-        postalCode: p.postalCode,
+        birth: birthOf(new Date(`${p.birth_date}T00:00:00Z`), now),
+        postalCode: p.postal_code,
         address: p.address,
         phone: p.phone,
-        mobilePhone: p.mobilePhone,
+        mobilePhone: p.mobile_phone,
         version: p.version,
       };
       const page: TPatientPage = {
@@ -320,7 +298,7 @@ export async function getPatientPage(viewer: TViewer, id: string, now: Date = ne
         canAdminister: scope.administers,
         // the rule needs a link of the viewer's own facility; without one, an emergency grant is all that opens the records
         isEmergencyOnly: scope.emergency !== null && scope.ownLinkId === null,
-        isBookmarked: bookmark !== null && scope.seesPatient,
+        isBookmarked: p.bookmarked && scope.seesPatient,
         links: rows.filter((l) => l.unlinkedAt === null),
         pastLinks: scope.administers ? rows.filter((l) => l.unlinkedAt !== null) : [],
       };
@@ -330,6 +308,27 @@ export async function getPatientPage(viewer: TViewer, id: string, now: Date = ne
     { now },
   );
 }
+
+type TPageHeaderRow = TIdentityRow & { postal_code: string | null; address: string | null; phone: string | null; mobile_phone: string | null; version: number; bookmarked: boolean };
+type TPageLinkRow = {
+  id: string;
+  facility_id: string;
+  facility_patient_id: string;
+  publication_state: PublicationState;
+  share_basic: boolean;
+  share_clinical: boolean;
+  linked_at: Date;
+  linked_by_facility_id: string | null;
+  unlinked_at: Date | null;
+  unlink_reason: string | null;
+  facility_name: string;
+  facility_type: FacilityType;
+  is_disclosing: boolean;
+  has_data_source: boolean;
+  linked_by_name: string | null;
+  unlinked_by_name: string | null;
+  consent_in_force: boolean;
+};
 
 const REVISION_FIELDS = ["nameKanji", "nameKana", "sex", "birthDate", "postalCode", "address", "phone", "mobilePhone"] as const;
 

@@ -275,22 +275,49 @@ export function newOneTimePassword(): string {
 export type TPeerIdentity = { serial: string; facilityId: string; terminalId: string; notAfter: Date };
 export type TPeerCheck = { ok: true; identity: TPeerIdentity } | { ok: false; reason: "foreign" | "expired" | "not-yet-valid" | "malformed" };
 
-/** Checks a presented certificate (DER) against the CA: signature, issuer, dates, our SAN URIs. */
-export function checkPeerCertificate(der: Buffer, caCertPem: string, now = new Date()): TPeerCheck {
+type TVerified = { identity: TPeerIdentity; notBefore: Date } | { reason: "foreign" | "malformed" };
+
+/**
+ * What parsing and verifying a certificate found, by CA and DER bytes. Every request presents its
+ * certificate (a keep-alive connection the same one each time); parsing it and checking the
+ * signature again each time cost about a millisecond. The bytes decide the answer, so it is kept;
+ * the dates are checked on every call. Bounded: emptied when full.
+ */
+const verified = new Map<string, TVerified>();
+const VERIFIED_MAX = 4096;
+
+function verifyOnce(der: Buffer, caCertPem: string): TVerified {
+  const key = `${crypto.createHash("sha256").update(caCertPem).update(der).digest("base64")}`;
+  const hit = verified.get(key);
+  if (hit) return hit;
+  const out = verifyPeer(der, caCertPem);
+  if (verified.size >= VERIFIED_MAX) verified.clear();
+  verified.set(key, out);
+  return out;
+}
+
+function verifyPeer(der: Buffer, caCertPem: string): TVerified {
   let x509: crypto.X509Certificate;
   let ca: crypto.X509Certificate;
   try {
     x509 = new crypto.X509Certificate(der);
     ca = new crypto.X509Certificate(caCertPem);
   } catch {
-    return { ok: false, reason: "malformed" };
+    return { reason: "malformed" };
   }
-  if (!x509.checkIssued(ca) || !x509.verify(ca.publicKey)) return { ok: false, reason: "foreign" };
-  if (new Date(x509.validFrom) > now) return { ok: false, reason: "not-yet-valid" };
-  if (new Date(x509.validTo) < now) return { ok: false, reason: "expired" };
+  if (!x509.checkIssued(ca) || !x509.verify(ca.publicKey)) return { reason: "foreign" };
   const uris = (x509.subjectAltName ?? "").split(/,\s*/).map((s) => s.replace(/^URI:/, ""));
   const facilityId = uris.find((u) => u.startsWith(FACILITY_URI_PREFIX))?.slice(FACILITY_URI_PREFIX.length);
   const terminalId = uris.find((u) => u.startsWith(TERMINAL_URI_PREFIX))?.slice(TERMINAL_URI_PREFIX.length);
-  if (!facilityId || !terminalId) return { ok: false, reason: "malformed" };
-  return { ok: true, identity: { serial: normalizeSerial(x509.serialNumber), facilityId, terminalId, notAfter: new Date(x509.validTo) } };
+  if (!facilityId || !terminalId) return { reason: "malformed" };
+  return { identity: { serial: normalizeSerial(x509.serialNumber), facilityId, terminalId, notAfter: new Date(x509.validTo) }, notBefore: new Date(x509.validFrom) };
+}
+
+/** Checks a presented certificate (DER) against the CA: signature, issuer, dates, our SAN URIs. */
+export function checkPeerCertificate(der: Buffer, caCertPem: string, now = new Date()): TPeerCheck {
+  const v = verifyOnce(der, caCertPem);
+  if ("reason" in v) return { ok: false, reason: v.reason };
+  if (v.notBefore > now) return { ok: false, reason: "not-yet-valid" };
+  if (v.identity.notAfter < now) return { ok: false, reason: "expired" };
+  return { ok: true, identity: { ...v.identity } };
 }

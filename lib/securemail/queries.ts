@@ -1,7 +1,7 @@
 import "server-only";
 import type { Prisma } from "@/generated/prisma/client";
 import type { StaffRole } from "@/generated/prisma/enums";
-import { db, type TTx } from "@/lib/db/client";
+import { db, preparedRows, type TTx } from "@/lib/db/client";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { readIdentities } from "@/lib/access/gateway";
 import { notFound } from "@/lib/errors";
@@ -188,7 +188,14 @@ async function mailCounts(viewer: TViewer) {
 
 /** The header's badge: unread mail in the inbox. */
 export async function countUnreadMail(viewer: TViewer): Promise<number> {
-  return db().messageRecipient.count({ where: { userId: viewer.userId, readAt: null, deletedAt: null, trashedAt: null, folderId: null, message: { sentAt: { not: null } } } });
+  // on every page's header: a prepared statement, not Prisma's (the inbox: not filed, trashed or deleted; sent)
+  const [r] = await preparedRows<{ n: number }>(
+    "chiikilink_unread_mail",
+    `SELECT count(*)::int AS n FROM "message_recipients" r JOIN "secure_messages" m ON m.id = r.message_id
+      WHERE r.user_id = $1::uuid AND r.read_at IS NULL AND r.deleted_at IS NULL AND r.trashed_at IS NULL AND r.folder_id IS NULL AND m.sent_at IS NOT NULL`,
+    [viewer.userId],
+  );
+  return r?.n ?? 0;
 }
 
 export async function listFolders(viewer: TViewer): Promise<TMailFolderInfo[]> {

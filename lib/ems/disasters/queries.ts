@@ -1,6 +1,6 @@
 import "server-only";
 import type { DisasterEventKind } from "@/generated/prisma/enums";
-import { db } from "@/lib/db/client";
+import { db, preparedRows } from "@/lib/db/client";
 import { assertAllowed, canManageDisasters } from "@/lib/access/roles";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { disasterStatus, effectiveEnd, type TDisasterStatus } from "@/lib/ems/disasters/schema";
@@ -114,20 +114,24 @@ export type TActiveDisaster = {
 
 /** The declarations in force at `now` (the same period test as the rule's chiikilink_disasters). */
 export async function listActiveDisasters(viewer: TViewer, now: Date = new Date()): Promise<TActiveDisaster[]> {
-  const rows = await db().disasterDeclaration.findMany({
-    where: { startsAt: { lte: now }, endsAt: { gt: now }, OR: [{ closedAt: null }, { closedAt: { gt: now } }] },
-    orderBy: [{ startsAt: "asc" }, { id: "asc" }],
-    select: { id: true, name: true, areas: true, viewerFacilityIds: true, endsAt: true, closedAt: true, skipNotice: true, consentAfterFact: true },
-  });
+  // on every page's header: a prepared statement, not Prisma's
+  const rows = await preparedRows<{ id: string; name: string; areas: string[]; viewer_facility_ids: string[]; ends_at: Date; closed_at: Date | null; skip_notice: boolean; consent_after_fact: boolean }>(
+    "chiikilink_active_disasters",
+    `SELECT id::text AS id, name, areas::text[] AS areas, viewer_facility_ids::text[] AS viewer_facility_ids, ends_at, closed_at, skip_notice, consent_after_fact
+       FROM "disaster_declarations"
+      WHERE starts_at <= $1 AND ends_at > $1 AND (closed_at IS NULL OR closed_at > $1)
+      ORDER BY starts_at, id`,
+    [now],
+  );
   return rows.map((d) => ({
     id: d.id,
     name: d.name,
     areas: d.areas,
-    until: effectiveEnd(d),
-    allFacilities: d.viewerFacilityIds.length === 0,
-    coversViewer: d.viewerFacilityIds.length === 0 || d.viewerFacilityIds.includes(viewer.facilityId),
-    skipNotice: d.skipNotice,
-    consentAfterFact: d.consentAfterFact,
+    until: effectiveEnd({ endsAt: d.ends_at, closedAt: d.closed_at }),
+    allFacilities: d.viewer_facility_ids.length === 0,
+    coversViewer: d.viewer_facility_ids.length === 0 || d.viewer_facility_ids.includes(viewer.facilityId),
+    skipNotice: d.skip_notice,
+    consentAfterFact: d.consent_after_fact,
   }));
 }
 
