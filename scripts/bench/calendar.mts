@@ -14,7 +14,8 @@
  *   --other-patients N  the region's other patients, linked at the same facilities with consent (default 100000)
  *   --others N        contents of those other patients (default 100000; 0: none)
  *   --runs K          varied windows per case and concurrency (default 200)
- *   --data-dir DIR    keep the database in DIR (generated on the first run, reused after)
+ *   --data-dir DIR    keep the database in DIR (generated on the first run, reused after; bench:http
+ *                     uses the same region, so a folder either made serves both when the sizes match)
  *   --page-weight     start server.ts on the generated database and measure the calendar page in
  *                     Chromium (needs .next/BUILD_ID; the bench never builds)
  *   --report FILE     where the results go (default docs/benchmarks.md); --no-report: print only

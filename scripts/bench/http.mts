@@ -55,6 +55,7 @@ import { getCalendar } from "@/lib/clinical/queries";
 import { addDays, calendarWindow, dayOf, type TCalendarWindow, type TDay } from "@/lib/clinical/calendar";
 import { labItemKey } from "@/lib/clinical/lab-items";
 import { todayInJapan } from "@/lib/dates";
+import type { AccessType } from "@/generated/prisma/enums";
 import { createStaff, DEMO_PASSWORD } from "@/tests/fixtures/factories";
 import { floorCall, sameRows, type TFloorInput } from "./calendar-floor.mts";
 import {
@@ -129,9 +130,8 @@ const SERVING_SHARE = 0.05;
 
 /* ---------------------------------------------------------------- the cases */
 
-type TAccessType = string;
-/** The access-log rows a 200 of a case must have, per access type: at least `min`. */
-type TRowsSpec = Record<TAccessType, number>;
+/** The access-log rows a 200 of a case must have: at least this many of each access type. */
+type TRowsSpec = Partial<Record<AccessType, number>>;
 type TRequest = { method: "GET" | "POST"; path: string; headers?: Record<string, string>; body?: string };
 type TCaseDef = {
   id: string;
@@ -150,7 +150,6 @@ type TCaseDef = {
   rows: TRowsSpec | null;
 };
 
-const PATIENT_READ_ROWS = "PATIENT_VIEW";
 const need = (body: string, marker: string) => (body.includes(marker) ? null : `no ${marker} in the body`);
 
 /** A day uniform over the region's 20 years such that `width` days from it end by today. */
@@ -183,7 +182,7 @@ function caseDefs(a: { patientId: string; today: TDay; cellActionId: string; ori
       signedIn: true,
       next: (rnd) => ({ method: "GET", path: calendarPath(window28(rnd)) }),
       check: (b) => need(b, 'data-testid="calendar"'),
-      rows: { [PATIENT_READ_ROWS]: 1, CALENDAR_VIEW: 1 },
+      rows: { PATIENT_VIEW: 1, CALENDAR_VIEW: 1 },
     },
     {
       id: "floor",
@@ -226,7 +225,7 @@ function caseDefs(a: { patientId: string; today: TDay; cellActionId: string; ori
       signedIn: true,
       next: () => ({ method: "GET", path: `/patients/${pid}/records?tab=labs` }),
       check: (b) => need(b, 'data-testid="records-table"'),
-      rows: { [PATIENT_READ_ROWS]: 1, TAB_VIEW: 1 },
+      rows: { PATIENT_VIEW: 1, TAB_VIEW: 1 },
     },
     {
       id: "trend",
@@ -236,7 +235,7 @@ function caseDefs(a: { patientId: string; today: TDay; cellActionId: string; ori
       signedIn: true,
       next: () => ({ method: "GET", path: `/patients/${pid}/labs?item=${encodeURIComponent(hba1c)}` }),
       check: (b) => need(b, 'data-testid="trend-figure"'),
-      rows: { [PATIENT_READ_ROWS]: 1, LAB_TREND: 1 },
+      rows: { PATIENT_VIEW: 1, LAB_TREND: 1 },
     },
     {
       id: "search",
@@ -273,7 +272,7 @@ function caseDefs(a: { patientId: string; today: TDay; cellActionId: string; ori
           return "the body is not JSON";
         }
       },
-      rows: { [PATIENT_READ_ROWS]: 1 },
+      rows: { PATIENT_VIEW: 1 },
     },
   ];
   EXTRA.forEach((p, i) =>
@@ -310,7 +309,6 @@ type TResult = {
   decoded: number;
   encoding: string;
   requestId: string | null;
-  userId: string | null;
   /** why it counts as an error (status, marker, transport), or null */
   error: string | null;
   measured: boolean;
@@ -328,7 +326,7 @@ function decode(body: Buffer, encoding: string): Buffer {
 function send(agent: https.Agent, port: number, req: TRequest, session: TSession | null, check: (body: string) => string | null): Promise<Omit<TResult, "measured">> {
   const t0 = performance.now();
   return new Promise((resolve) => {
-    const done = (r: Omit<TResult, "ms" | "userId" | "measured">) => resolve({ ...r, ms: performance.now() - t0, userId: session?.userId ?? null });
+    const done = (r: Omit<TResult, "ms" | "measured">) => resolve({ ...r, ms: performance.now() - t0 });
     const r = https.request(
       {
         agent,
@@ -438,7 +436,7 @@ async function drive(def: TCaseDef, clients: number, ms: number, rnd: () => numb
           } catch (err) {
             error = errorText(err);
           }
-          out.push({ status: error ? 0 : 200, ms: performance.now() - t0, wire: NaN, decoded: NaN, encoding: "", requestId: null, userId: null, error, measured });
+          out.push({ status: error ? 0 : 200, ms: performance.now() - t0, wire: NaN, decoded: NaN, encoding: "", requestId: null, error, measured });
           continue;
         }
         out.push({ ...(await send(agent, ctx.server.port, def.next(rnd), session, def.check)), measured });
@@ -514,7 +512,7 @@ async function countRows(def: TCaseDef, run: TRun, since: Date, ctx: TContext): 
         run.rowsByType.set(t, (run.rowsByType.get(t) ?? 0) + n);
       }
     if (r.error || !def.rows) continue;
-    const short = Object.entries(def.rows).filter(([t, min]) => (got.get(t) ?? 0) < min);
+    const short = (Object.entries(def.rows) as [AccessType, number][]).filter(([t, min]) => (got.get(t) ?? 0) < min);
     if (short.length) {
       run.missing += short.reduce((s, [t, min]) => s + min - (got.get(t) ?? 0), 0);
       if (run.missingExamples.length < 3) run.missingExamples.push(`request ${r.requestId}: ${short.map(([t, min]) => `${t} ${got.get(t) ?? 0} of ≥ ${min}`).join(", ")}`);
