@@ -311,7 +311,7 @@ async function gated<T>(
   work: (g: TGate) => Promise<{ value: T; rows: TLogRow[] }>,
   read = true,
 ): Promise<TResult<T>> {
-  const found = await gate(s.fixed, viewer, patientId, now, asksFor(spec.need, spec.facilities));
+  const found = await gate(s.generic, viewer, patientId, now, asksFor(spec.need, spec.facilities));
   // a write sees the rule alone: it neither uses nor is marked by an emergency grant
   const g = read ? found : { ...found, emergency: null };
   return guarded(
@@ -387,7 +387,7 @@ async function contentGated<T>(
   spec: { label: string; what: "file" | "content"; patientId?: string; asked?: string; write?: boolean },
   work: (content: TContentScope["content"]) => Promise<{ value: T; row: { accessType: AccessType; detail: string | null } }>,
 ): Promise<TResult<T>> {
-  const gateFound = await contentGate(s.fixed, viewer, contentId, now, spec.patientId);
+  const gateFound = await contentGate(s.generic, viewer, contentId, now, spec.patientId);
   // a write sees the rule alone (an emergency grant serves reads)
   const found = spec.write && gateFound.emergencyGrantId ? { ...gateFound, visible: false, emergencyGrantId: null } : gateFound;
   return guarded(
