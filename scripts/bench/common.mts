@@ -360,7 +360,7 @@ export async function waitForHealth(port: number, child: ChildProcess, ms: numbe
   throw new Error(`server.ts did not answer /healthz within ${ms / 1000} s`);
 }
 
-export type TServer = { origin: string; port: number; pid: number; logFile: string; tail: (lines?: number) => string };
+export type TServer = { origin: string; port: number; pid: number; logFile: string; tail: (lines?: number) => string; /** SIGTERM, then SIGKILL after 10 s; resolves when it has exited */ stop: () => Promise<void> };
 
 /**
  * server.ts (NODE_ENV=production, mutual TLS, the production build) on `databaseUrl`, its output
@@ -391,22 +391,23 @@ export async function startServer(a: { dir: string; databaseUrl: string; secrets
     },
   });
   fs.closeSync(out);
-  onCleanup(async () => {
-    if (child.exitCode !== null || child.pid === undefined) return;
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     child.kill("SIGTERM");
     const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
     await exited;
     clearTimeout(timer);
     log("server.ts stopped");
-  });
+  };
+  onCleanup(stop);
   const tail = (lines = 15) => fs.readFileSync(logFile, "utf8").split("\n").slice(-lines).join("\n");
   try {
     await timed("server.ts ready", () => waitForHealth(port, child, 180_000));
   } catch (err) {
     throw new Error(`${errorText(err)}; server log:\n${tail()}`);
   }
-  return { origin, port, pid: child.pid!, logFile, tail };
+  return { origin, port, pid: child.pid!, logFile, tail, stop };
 }
 
 /**

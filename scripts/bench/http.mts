@@ -33,6 +33,9 @@
  *   --runs K          windows for the in-process data call against the floor (default 100)
  *   --extra-path P    also GET P (repeatable), expected to answer 200; its log rows are counted,
  *                     not checked. The harness's own test uses a path that fails, to see the run fail.
+ *   --cpu-profile     run the server with `--cpu-prof` (every process of it) and report where its
+ *                     CPU went during each measured run, by category (cpu-profile.mts); profiling
+ *                     itself costs a little CPU, so req/s of such a run are not the ones to quote
  *   --report FILE     where the results go (default docs/benchmarks.md); --no-report: print only
  *
  * Needs a production build (`npx next build`); the harness never builds. Runs as
@@ -81,6 +84,7 @@ import {
   writeReport,
   type TServer,
 } from "./common.mts";
+import { CATEGORIES, cpuByCategory, nowUs, type TCategory } from "./cpu-profile.mts";
 import { FACILITIES, regionCounts, regionSize, setupRegion, terminalCertificate, TESTS, VIEWER_FACILITY, YEARS, type TRegionCounts } from "./region.mts";
 
 /* ---------------------------------------------------------------- options */
@@ -99,6 +103,7 @@ const { values: opts } = parseArgs({
     workers: { type: "string" },
     runs: { type: "string", default: "100" },
     "extra-path": { type: "string", multiple: true, default: [] },
+    "cpu-profile": { type: "boolean", default: false },
     report: { type: "string", default: "docs/benchmarks.md" },
     "no-report": { type: "boolean", default: false },
   },
@@ -385,6 +390,8 @@ type TRun = {
   results: TResult[];
   /** measured phase: wall seconds (first request sent to last byte), CPU seconds */
   seconds: number;
+  /** the measured phase on the CPU profiles' clock (µs) */
+  windowUs: [number, number];
   serverCpu: number;
   postgresCpu: number;
   benchCpu: number;
@@ -455,7 +462,9 @@ async function runCase(def: TCaseDef, clients: number, ctx: TContext): Promise<T
     const since = (await ctx.c.query<{ now: Date }>("SELECT now()")).rows[0]!.now;
     const warm = WARMUP > 0 ? await drive(def, clients, WARMUP * 1000, rnd, ctx, agent, floorPool, false) : [];
     const m0 = cpuMark(ctx.server.pid, ctx.pgDir);
+    const fromUs = nowUs();
     const results = await drive(def, clients, SECONDS * 1000, rnd, ctx, agent, floorPool, true);
+    const windowUs: [number, number] = [fromUs, nowUs()];
     const seconds = (performance.now() - m0.t0) / 1000;
     const m1 = cpuMark(ctx.server.pid, ctx.pgDir);
     const bench = process.cpuUsage(m0.bench);
@@ -465,6 +474,7 @@ async function runCase(def: TCaseDef, clients: number, ctx: TContext): Promise<T
       clients,
       results: [...warm, ...results],
       seconds,
+      windowUs,
       serverCpu: m1.server - m0.server,
       postgresCpu: m1.postgres - m0.postgres,
       benchCpu: (bench.user + bench.system) / 1e6,
@@ -780,6 +790,49 @@ function cellActionId(): string {
   return found[0];
 }
 
+/* ---------------------------------------------------------------- CPU profile */
+
+type TProfileRows = { caseId: string; clients: number; requests: number; busyMs: number; byCategory: Map<TCategory, number> }[];
+
+function profileRows(defs: TCaseDef[], runs: TRun[], cpu: ReturnType<typeof cpuByCategory>): TProfileRows {
+  return runs
+    .filter((r) => defs.find((d) => d.id === r.caseId)!.kind === "http")
+    .map((r) => {
+      const c = cpu.get(`${r.caseId}@${r.clients}`)!;
+      return { caseId: r.caseId, clients: r.clients, requests: r.results.filter((x) => x.measured).length, busyMs: c.busyMs, byCategory: c.byCategory };
+    });
+}
+
+/** Server CPU per request by category (ms), from the profiles: one row per case and client count. */
+function profileTable(p: TProfileRows): string[] {
+  const per = (ms: number, n: number) => (n > 0 ? (ms / n).toFixed(1) : "–");
+  const L = [`| Case | Clients | busy ms/req | ${CATEGORIES.join(" | ")} |`, `|---|---:|---:|${CATEGORIES.map(() => "---:").join("|")}|`];
+  for (const r of p) L.push(`| ${r.caseId} | ${r.clients} | ${per(r.busyMs, r.requests)} | ${CATEGORIES.map((c) => per(r.byCategory.get(c) ?? 0, r.requests)).join(" | ")} |`);
+  return L;
+}
+
+function profileSection(a: { host: Awaited<ReturnType<typeof machine>>; build: string; profile: TProfileRows; rows: TRow[] }): string {
+  const { start, end } = markers("http-profile");
+  const L = [start, "## Where the server's CPU goes (bench:http --cpu-profile)", ""];
+  L.push(`Measured ${utcMinute()} UTC with \`npm run bench:http${commandArgs()}\` on ${a.host.cpu}, Node ${a.host.node}, the ${a.build}.`);
+  L.push("");
+  L.push(
+    "The server ran under `node --cpu-prof` (each of its processes writes a V8 CPU profile at exit); for each measured run the samples of all its processes inside that run's time are " +
+      "put in a category by the script of the sampled frame (self time, `scripts/bench/cpu-profile.mts`): **React/Next rendering** is React and Next's page/route runtime (rendering, the RSC payload, streaming); " +
+      "**app code** the build's chunks of app/, components/ and lib/ (including what the pages compute); **Next request handling** the rest of Next (routing, the proxy, headers, the response); " +
+      "**socket writes** the kernel's sends (writev) to PostgreSQL and to the client; **compression** gzip of the responses; **TLS** and **crypto** Node's. " +
+      "Times are ms of server CPU per measured response (profiling adds a little). PostgreSQL's CPU is not in it (see the throughput table's column).",
+  );
+  L.push("");
+  L.push(...profileTable(a.profile));
+  L.push("");
+  L.push("Throughput of this (profiled) run, for reference:");
+  L.push("");
+  L.push(...table(a.rows));
+  L.push(end);
+  return L.join("\n");
+}
+
 async function main() {
   // Before anything is generated: without a build there is nothing to measure.
   const build = productionBuild(["/patients/[id]", "/patients/[id]/records", "/patients/[id]/labs", "/patients", "/", "/api/patients/[id]"]);
@@ -833,7 +886,10 @@ async function main() {
     logins.push({ userId: user.id, loginId: user.loginId });
   }
   const cert = await terminalCertificate(region.facilityIds[VIEWER_FACILITY]!, "bench-http");
-  const server = await startServer({ dir, databaseUrl: database.url, secrets, env: WORKERS !== null ? { WEB_CONCURRENCY: String(WORKERS) } : {} });
+  const profileDir = path.join(dir, `cpu-profiles-${Date.now()}`);
+  const serverEnv: Record<string, string> = WORKERS !== null ? { WEB_CONCURRENCY: String(WORKERS) } : {};
+  if (opts["cpu-profile"]) serverEnv.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ""} --cpu-prof --cpu-prof-dir=${profileDir}`.trim();
+  const server = await startServer({ dir, databaseUrl: database.url, secrets, env: serverEnv });
   const sessions: TSession[] = [];
   for (const u of logins) {
     const signed = await timed(`signed in as ${u.loginId} in Chromium`, () => signInWithBrowser({ origin: server.origin, pfx: cert.pfx, passphrase: cert.passphrase, loginId: u.loginId, password: DEMO_PASSWORD }));
@@ -876,6 +932,13 @@ async function main() {
 
   const treeAfter = describeTree(server.pid);
   log(`server processes after the runs: ${treeAfter.join("; ")}`);
+  let profile: TProfileRows | null = null;
+  if (opts["cpu-profile"]) {
+    // the profiles are written when the processes exit
+    await server.stop();
+    profile = profileRows(defs, runs, cpuByCategory(profileDir, runs.map((r) => ({ key: `${r.caseId}@${r.clients}`, fromUs: r.windowUs[0], toUs: r.windowUs[1] }))));
+    process.stdout.write(`\n${profileTable(profile).join("\n")}\n\n`);
+  }
   const host = await machine(c, {
     settings: ["shared_buffers", "work_mem", "effective_cache_size", "max_connections"],
     tables: ["clinical_contents", "patients", "facility_patient_links", "link_consent_periods"],
@@ -896,7 +959,12 @@ async function main() {
     processes: { min: Math.min(...httpRuns.map((r) => r.processes)), max: Math.max(...httpRuns.map((r) => r.processes)), serving: busiest?.serving ?? 0, tree: treeAfter },
   });
   const v = verdicts(rows, data);
-  if (!opts["no-report"]) {
+  if (!opts["no-report"] && profile) {
+    // a profiled run's throughput is not the one to quote: it writes its own section only
+    process.stdout.write(`\n${table(rows).join("\n")}\n\n`);
+    writeReport(path.resolve(opts.report), "http-profile", profileSection({ host, build: build.label, profile, rows }));
+    log(`wrote the profile section of ${opts.report}`);
+  } else if (!opts["no-report"]) {
     process.stdout.write(`\n${table(rows).join("\n")}\n\n${v.lines.map((l) => `- ${l}`).join("\n")}\n\n`);
     writeReport(path.resolve(opts.report), "http", section);
     log(`wrote ${opts.report}`);
