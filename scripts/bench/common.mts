@@ -365,15 +365,16 @@ export type TServer = { origin: string; port: number; pid: number; logFile: stri
 /**
  * server.ts (NODE_ENV=production, mutual TLS, the production build) on `databaseUrl`, its output
  * in `dir`/server.log, stopped at clean-up. `secrets` must be the ones the bench process made the
- * CA with; `env` is added to its environment. Resolves when /healthz answers.
+ * CA with; `env` is added to its environment, `nodeArgs` to node's arguments (a cluster's workers
+ * inherit them). Resolves when /healthz answers.
  */
-export async function startServer(a: { dir: string; databaseUrl: string; secrets: { auth: string; ca: string }; portFrom?: number; env?: Record<string, string> }): Promise<TServer> {
+export async function startServer(a: { dir: string; databaseUrl: string; secrets: { auth: string; ca: string }; portFrom?: number; env?: Record<string, string>; nodeArgs?: string[] }): Promise<TServer> {
   const port = await freePort(a.portFrom ?? 57000);
   const origin = `https://localhost:${port}`;
   const logFile = path.join(a.dir, "server.log");
   const out = fs.openSync(logFile, "a");
   log(`starting server.ts on ${origin} (log: ${logFile})`);
-  const child = spawn(process.execPath, ["--import", "tsx", "--import", "./scripts/node-hooks.mjs", "server.ts"], {
+  const child = spawn(process.execPath, [...(a.nodeArgs ?? []), "--import", "tsx", "--import", "./scripts/node-hooks.mjs", "server.ts"], {
     stdio: ["ignore", out, out],
     env: {
       ...process.env,

@@ -4,7 +4,8 @@
  * category by its script: rendering (React and Next's page runtime), the app's own code (the build's
  * chunks of app/, components/, lib/), Next's routing and request handling, Prisma, the pg driver,
  * socket writes (the kernel's send, for the database and the client alike), compression, TLS,
- * crypto, garbage collection, other Node internals. Only the samples inside the given windows
+ * crypto, buffers and streams (text encoding and decoding, web streams: the RSC payload's way to
+ * the HTML), garbage collection, other Node internals. Only the samples inside the given windows
  * count: the profiles' clock and process.hrtime are the same monotonic clock on one machine.
  */
 import fs from "node:fs";
@@ -23,6 +24,7 @@ export const CATEGORIES = [
   "compression",
   "TLS",
   "crypto",
+  "buffers and streams",
   "GC",
   "other Node",
   "other",
@@ -45,6 +47,7 @@ function categoryOf(frame: TNode["callFrame"]): TCategory | "idle" {
   if (/^node:zlib/.test(u) || /compiled\/compression/.test(u)) return "compression";
   if (/^node:_tls|^node:tls/.test(u)) return "TLS";
   if (/^node:internal\/crypto|^node:crypto/.test(u)) return "crypto";
+  if (/^node:(buffer|internal\/buffer|internal\/encoding|internal\/webstreams|internal\/streams|stream)/.test(u)) return "buffers and streams";
   if (/^node:/.test(u)) return "other Node";
   return "other";
 }

@@ -888,8 +888,7 @@ async function main() {
   const cert = await terminalCertificate(region.facilityIds[VIEWER_FACILITY]!, "bench-http");
   const profileDir = path.join(dir, `cpu-profiles-${Date.now()}`);
   const serverEnv: Record<string, string> = WORKERS !== null ? { WEB_CONCURRENCY: String(WORKERS) } : {};
-  if (opts["cpu-profile"]) serverEnv.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ""} --cpu-prof --cpu-prof-dir=${profileDir}`.trim();
-  const server = await startServer({ dir, databaseUrl: database.url, secrets, env: serverEnv });
+  const server = await startServer({ dir, databaseUrl: database.url, secrets, env: serverEnv, nodeArgs: opts["cpu-profile"] ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [] });
   const sessions: TSession[] = [];
   for (const u of logins) {
     const signed = await timed(`signed in as ${u.loginId} in Chromium`, () => signInWithBrowser({ origin: server.origin, pfx: cert.pfx, passphrase: cert.passphrase, loginId: u.loginId, password: DEMO_PASSWORD }));
