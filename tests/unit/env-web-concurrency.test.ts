@@ -3,13 +3,15 @@ import { afterEach, describe, expect, it } from "vitest";
 import { env, resetEnvCache } from "@/lib/env";
 import { connectionsNeeded } from "@/lib/db/connections";
 
-const saved = { NODE_ENV: process.env.NODE_ENV, WEB_CONCURRENCY: process.env.WEB_CONCURRENCY };
+// Next's types make NODE_ENV read-only; these tests set it as an operator would.
+const vars = process.env as Record<string, string | undefined>;
+const saved = { NODE_ENV: vars.NODE_ENV, WEB_CONCURRENCY: vars.WEB_CONCURRENCY };
 
 /** env() as it reads these two settings (undefined: unset). */
-function envWith(vars: { NODE_ENV?: string; WEB_CONCURRENCY?: string }) {
+function envWith(settings: { NODE_ENV?: string; WEB_CONCURRENCY?: string }) {
   for (const name of ["NODE_ENV", "WEB_CONCURRENCY"] as const) {
-    if (vars[name] === undefined) delete process.env[name];
-    else process.env[name] = vars[name];
+    if (settings[name] === undefined) delete vars[name];
+    else vars[name] = settings[name];
   }
   resetEnvCache();
   return env();
@@ -17,8 +19,8 @@ function envWith(vars: { NODE_ENV?: string; WEB_CONCURRENCY?: string }) {
 
 afterEach(() => {
   for (const [name, value] of Object.entries(saved)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
+    if (value === undefined) delete vars[name];
+    else vars[name] = value;
   }
   resetEnvCache();
 });
