@@ -7,15 +7,20 @@
  * Every response, refused or not, gets the security headers here and nowhere else
  * (lib/server/security-headers.ts, docs/decisions/0018-security-headers.md).
  *
+ * In production it runs as one primary process and WEB_CONCURRENCY workers that share the port
+ * (lib/server/cluster.ts, docs/decisions/0020-one-process-per-core.md): the primary starts the
+ * database, migrates, makes the CA and runs the background timers; the workers answer requests.
+ * With one worker (development) the same process does both, without forking.
+ *
  * Run: `node --import tsx --import ./scripts/node-hooks.mjs server.ts` (npm start does it).
  */
+import cluster from "node:cluster";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import path from "node:path";
 import type { TLSSocket } from "node:tls";
-import next from "next";
 import { env } from "@/lib/env";
 import { prepareEnvironment } from "@/lib/server/prepare";
 import { migrate, MigrationError } from "@/lib/db/migrate";
@@ -23,6 +28,7 @@ import { ensureAccessLogPartitions } from "@/lib/audit/mutations";
 import { deliverPendingMail } from "@/lib/mail/mutations";
 import { sendPasswordExpiryReminders } from "@/lib/securemail/notices";
 import { db, disconnectDb } from "@/lib/db/client";
+import { connectionLimitWarning } from "@/lib/db/connections";
 import { ensureCa, loadCa, purgeUndownloadedKeys } from "@/lib/pki/mutations";
 import { checkTerminalCertificate } from "@/lib/pki/queries";
 import { issueServerCertificate } from "@/lib/pki/forge";
@@ -30,6 +36,7 @@ import { encodeTerminalHeader, TERMINAL_HEADER } from "@/lib/auth/terminal";
 import { pruneThrottle } from "@/lib/auth/mutations";
 import { refusalPage } from "@/lib/server/refusal-page";
 import { CSP_REQUEST_HEADERS, newNonce, policyKindOf, securityHeaders } from "@/lib/server/security-headers";
+import { startFromPrimary, superviseWorkers, WORKER_STOP_MS, type TWorkerStart } from "@/lib/server/cluster";
 import { seedDemoRegionIfEmpty } from "@/prisma/seed";
 
 /** Headers only server.ts may set: removed from every incoming request first. */
@@ -101,7 +108,19 @@ async function serverTlsMaterial(caCertPem: string): Promise<{ key: string; cert
   return { cert: issued.certPem, key: issued.keyPem };
 }
 
+/**
+ * What happens once however many processes serve: the database, migrations, the background
+ * timers (exactly one process runs each: the outbox must not send a mail twice), the CA and its
+ * file, the demo seed, the server's certificate. Then the requests are served here (one process)
+ * or by forked workers.
+ */
 async function main() {
+  if (cluster.isWorker) return runWorker();
+  const workers = env().webConcurrency;
+  if (workers > 1 && env().NODE_ENV !== "production") {
+    process.stderr.write(`\n[chiikilink] START ABORTED: WEB_CONCURRENCY=${workers} needs NODE_ENV=production (next dev compiles pages in one process). Unset it or set it to 1.\n\n`);
+    process.exit(1);
+  }
   const { embedded } = await prepareEnvironment(log);
   const e = env();
   try {
@@ -151,7 +170,75 @@ async function main() {
 
   if (e.DEMO_SEED ?? embedded !== null) await seedDemoRegionIfEmpty({ log });
 
+  const limit = await connectionLimitWarning(workers);
+  if (limit) log(`WARNING: ${limit}`);
+
   const dev = e.NODE_ENV !== "production";
+  const start: TWorkerStart = {
+    caCertPem,
+    // one set of session-ticket keys for every worker, so a terminal's TLS session resumes whichever worker it reaches
+    tls: e.TLS_MODE === "direct" ? { ...(await serverTlsMaterial(caCertPem)), ticketKeys: workers > 1 ? crypto.randomBytes(48).toString("base64") : undefined } : null,
+  };
+  const stopDatabase = async () => {
+    await disconnectDb().catch(() => {});
+    await embedded?.stop().catch(() => {});
+  };
+  const readyLine = (how: string) => {
+    const scheme = e.TLS_MODE === "direct" ? "https" : "http";
+    log(`ready: ${scheme}://localhost:${e.PORT} (${e.TLS_MODE === "direct" ? "mutual TLS" : "behind a TLS-terminating proxy"}, ${dev ? "development" : "production"}${how})`);
+    log(`network CA certificate: ${path.relative(process.cwd(), caFile)}`);
+  };
+
+  if (workers === 1) {
+    const server = await serve(start).catch(async (err: unknown) => {
+      await stopDatabase();
+      throw err;
+    });
+    readyLine("");
+    const shutdown = async (signal: string) => {
+      log(`${signal}: shutting down`);
+      server.close();
+      await stopDatabase();
+      process.exit(0);
+    };
+    process.on("SIGINT", () => void shutdown("SIGINT"));
+    process.on("SIGTERM", () => void shutdown("SIGTERM"));
+    return;
+  }
+  superviseWorkers({ workers, start, log, stop: stopDatabase, onReady: (pids) => readyLine(`, ${workers} worker processes: ${pids.join(", ")}`) });
+}
+
+/**
+ * A forked worker: the environment the primary prepared (its DATABASE_URL and secrets are in this
+ * process's environment, inherited at fork), what it decided, and nothing of the once-only work.
+ */
+async function runWorker() {
+  const server = await serve(await startFromPrimary());
+  let stopping = false;
+  // Ctrl-C reaches the workers and the primary together; the primary's SIGTERM follows.
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    // Finish the requests in hand, then close; keep-alive connections idle now are closed at once.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const late = new Promise<void>((resolve) => setTimeout(resolve, WORKER_STOP_MS).unref());
+    void Promise.race([closed, late]).then(async () => {
+      await disconnectDb().catch(() => {});
+      process.exit(0);
+    });
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+/** Next and the TLS front, listening on PORT: in the one process, or in each worker. */
+async function serve(start: TWorkerStart): Promise<http.Server> {
+  const e = env();
+  const caCertPem = start.caCertPem;
+  const dev = e.NODE_ENV !== "production";
+  // loaded here: the primary of several workers never runs Next and need not hold it
+  const { default: next } = await import("next");
   const app = next({ dev, hostname: "localhost", port: e.PORT });
   await app.prepare();
   const handle = app.getRequestHandler();
@@ -211,25 +298,23 @@ async function main() {
     }
   };
 
-  const server =
-    e.TLS_MODE === "direct"
-      ? https.createServer({ ...(await serverTlsMaterial(caCertPem)), ca: caCertPem, requestCert: true, rejectUnauthorized: false, minVersion: "TLSv1.2" }, onRequest)
-      : http.createServer(onRequest);
-  server.listen(e.PORT, e.HOST, () => {
-    const scheme = e.TLS_MODE === "direct" ? "https" : "http";
-    log(`ready: ${scheme}://localhost:${e.PORT} (${e.TLS_MODE === "direct" ? "mutual TLS" : "behind a TLS-terminating proxy"}, ${dev ? "development" : "production"})`);
-    log(`network CA certificate: ${path.relative(process.cwd(), caFile)}`);
+  const tls = start.tls;
+  const server = tls
+    ? https.createServer(
+        { key: tls.key, cert: tls.cert, ticketKeys: tls.ticketKeys ? Buffer.from(tls.ticketKeys, "base64") : undefined, ca: caCertPem, requestCert: true, rejectUnauthorized: false, minVersion: "TLSv1.2" },
+        onRequest,
+      )
+    : http.createServer(onRequest);
+  // A port already taken fails the start here (Next's uncaughtException handler would only log it
+  // and leave a process that serves nothing).
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(e.PORT, e.HOST, () => {
+      server.off("error", reject);
+      resolve();
+    });
   });
-
-  const shutdown = async (signal: string) => {
-    log(`${signal}: shutting down`);
-    server.close();
-    await disconnectDb().catch(() => {});
-    await embedded?.stop().catch(() => {});
-    process.exit(0);
-  };
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  return server;
 }
 
 main().catch((err) => {

@@ -1,3 +1,4 @@
+import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 
@@ -84,9 +85,22 @@ const ZEnv = z.object({
   /** Seed a small demo region into an empty database. Default: on with the embedded database. */
   DEMO_SEED: booleanish.optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /**
+   * How many processes serve requests (docs/decisions/0020-one-process-per-core.md). Unset: one
+   * per core in production, one in development (next dev compiles in a single process).
+   */
+  WEB_CONCURRENCY: z.coerce
+    .number({ error: "must be a whole number of worker processes, 1 to 64" })
+    .int("must be a whole number of worker processes, 1 to 64")
+    .min(1, "must be a whole number of worker processes, 1 to 64")
+    .max(64, "must be a whole number of worker processes, 1 to 64")
+    .optional(),
 });
 
-export type TEnv = z.infer<typeof ZEnv> & { dataDir: string; fileStoreDir: string };
+export type TEnv = z.infer<typeof ZEnv> & { dataDir: string; fileStoreDir: string; webConcurrency: number };
+
+/** Processes that serve requests when WEB_CONCURRENCY is unset. */
+const defaultConcurrency = (nodeEnv: TEnv["NODE_ENV"]) => (nodeEnv === "production" ? Math.min(64, os.availableParallelism()) : 1);
 
 function readEnv(): TEnv {
   const parsed = ZEnv.safeParse(process.env);
@@ -95,7 +109,12 @@ function readEnv(): TEnv {
     throw new Error(`Invalid environment:\n${lines.join("\n")}`);
   }
   const dataDir = path.resolve(parsed.data.DATA_DIR);
-  return { ...parsed.data, dataDir, fileStoreDir: path.resolve(parsed.data.FILE_STORE_DIR ?? path.join(dataDir, "files")) };
+  return {
+    ...parsed.data,
+    dataDir,
+    fileStoreDir: path.resolve(parsed.data.FILE_STORE_DIR ?? path.join(dataDir, "files")),
+    webConcurrency: parsed.data.WEB_CONCURRENCY ?? defaultConcurrency(parsed.data.NODE_ENV),
+  };
 }
 
 let cached: TEnv | undefined;

@@ -19,6 +19,9 @@ function createClient(pool: pg.Pool) {
   });
 }
 
+/** Connections one process's pool opens at most (docs/decisions/0020-one-process-per-core.md counts them). */
+export const DB_POOL_MAX = 10;
+
 /**
  * The connections of this process: Prisma's, and the same pool for the reads the access gateway
  * runs as plain SQL (lib/access/session.ts), so both count against one limit.
@@ -28,7 +31,7 @@ function createPool(): pg.Pool {
   if (!url) throw new Error("DATABASE_URL is not set: server.ts sets it after starting the database");
   // The pg adapter sends timestamps as UTC text without an offset (prisma/prisma#26786): the
   // session must read them as UTC, whatever time zone the server was initialised with.
-  const pool = new pg.Pool({ connectionString: url, max: 10, options: "-c timezone=UTC" });
+  const pool = new pg.Pool({ connectionString: url, max: DB_POOL_MAX, options: "-c timezone=UTC" });
   // An idle connection the server closed (a restart, a fail-over) is dropped by the pool; without a
   // listener its error would end the process. The next query opens a new connection.
   pool.on("error", (err) => process.stderr.write(`[chiikilink] idle database connection closed: ${err.message}\n`));

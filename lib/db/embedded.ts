@@ -18,6 +18,8 @@ export async function startEmbeddedPostgres(opts: {
   port: number;
   database: string;
   quiet?: boolean;
+  /** The server's connection limit (default 200): enough for every process that will connect, see lib/server/prepare.ts. */
+  maxConnections?: number;
 }): Promise<TEmbeddedDatabase> {
   fs.mkdirSync(path.dirname(opts.dir), { recursive: true });
   removeStalePid(opts.dir);
@@ -30,7 +32,7 @@ export async function startEmbeddedPostgres(opts: {
     persistent: true,
     createPostgresUser: true,
     initdbFlags: ["--encoding=UTF8", "--no-locale"],
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", `max_connections=${opts.maxConnections ?? 200}`],
     onLog: opts.quiet ? () => {} : () => {},
     onError: log,
   });

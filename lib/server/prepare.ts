@@ -3,6 +3,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { env, resetEnvCache } from "@/lib/env";
 import { startEmbeddedPostgres, type TEmbeddedDatabase } from "@/lib/db/embedded";
+import { connectionsNeeded } from "@/lib/db/connections";
+
+/** Connections beyond the server's own: psql, a backup, the tests' and benchmarks' clients. */
+const SPARE_CONNECTIONS = 30;
 
 /**
  * Fills in what a demo start leaves unconfigured, before anything reads env(): secrets generated
@@ -29,7 +33,13 @@ export async function prepareEnvironment(log: (line: string) => void): Promise<{
 
   let embedded: TEmbeddedDatabase | null = null;
   if (!e.DATABASE_URL) {
-    embedded = await startEmbeddedPostgres({ dir: path.join(e.dataDir, "postgres"), port: e.EMBEDDED_PG_PORT, database: "chiikilink" });
+    embedded = await startEmbeddedPostgres({
+      dir: path.join(e.dataDir, "postgres"),
+      port: e.EMBEDDED_PG_PORT,
+      database: "chiikilink",
+      // 200 covers up to 11 workers; past that, each worker's pools get their room
+      maxConnections: Math.max(200, connectionsNeeded(e.webConcurrency) + SPARE_CONNECTIONS),
+    });
     process.env.DATABASE_URL = embedded.url;
     log(`embedded PostgreSQL on 127.0.0.1:${e.EMBEDDED_PG_PORT}, data in ${path.relative(process.cwd(), path.join(e.dataDir, "postgres"))}`);
   }
