@@ -1,8 +1,9 @@
 "use client";
 
-import { useRef, useState } from "react";
+import { useMemo, useRef, useState } from "react";
 import { useI18n } from "@/components/i18n-provider";
-import { CalendarIcon } from "@/components/calendar/calendar-icons";
+import { CalendarIcon, CalendarIconSprite } from "@/components/calendar/calendar-icons";
+import { expandCalendar, type TCalendarView } from "@/components/calendar/calendar-view";
 import { QualificationBadge } from "@/components/notes/qualification-badge";
 import { CellPanel, type TOpenCell } from "@/components/calendar/cell-panel";
 import { CALENDAR_ROWS, columnIndexOf, weekdayOf, type TCalendarColumn, type TCalendarRowId } from "@/lib/clinical/calendar";
@@ -23,15 +24,28 @@ export function columnLabel(zoom: TCalendarData["window"]["zoom"], c: TCalendarC
 
 export const rowLabel = (t: TTranslate, id: TCalendarRowId) => ({ group: t(`calendar.group.${CALENDAR_ROWS.find((r) => r.id === id)!.group}`), sub: t(`calendar.row.${id}`) });
 
-const dayTone = (zoom: string, day: string) => (zoom !== "day" ? "" : weekdayOf(day) === 0 ? "text-red-700" : weekdayOf(day) === 6 ? "text-blue-700" : "");
+const dayTone = (zoom: string, day: string) => (zoom !== "day" ? "" : weekdayOf(day) === 0 ? " text-red-700" : weekdayOf(day) === 6 ? " text-blue-700" : "");
+
+/** The cell of an event inside the grid (its data-cell is "row-column"). */
+function cellAt(target: EventTarget): { r: number; c: number } | null {
+  const at = target instanceof Element ? target.closest<HTMLElement>("[data-cell]")?.dataset.cell : undefined;
+  if (!at) return null;
+  const [r, c] = at.split("-").map(Number);
+  return { r: r!, c: c! };
+}
 
 /**
  * Seed 000's calendar grid: rows of categories, columns of days (weeks, months), an icon with the
  * count in each cell, inpatient periods as bars, the facility's colour. Arrow keys move between
  * cells (Home/End to the row's ends), Enter opens a cell's items in the side panel.
+ *
+ * A 4-week page has ~340 cells, so each is kept to what differs between cells: short classes
+ * (app/globals.css), the icon as a reference to a symbol drawn once, the place in the grid by
+ * order (no per-cell grid position), and the mouse and focus handled once for the whole grid.
  */
-export function CalendarGrid({ data, patientId }: { data: TCalendarData; patientId: string }) {
+export function CalendarGrid({ calendar, patientId }: { calendar: TCalendarView; patientId: string }) {
   const { t, locale } = useI18n();
+  const data = useMemo(() => expandCalendar(calendar), [calendar]);
   const { window: w, grid, bars, facilities } = data;
   const n = w.columns.length;
   const colorOf = new Map(facilities.map((f) => [f.id, f.color]));
@@ -75,28 +89,47 @@ export function CalendarGrid({ data, patientId }: { data: TCalendarData; patient
     }
   };
 
-  const columnsTemplate = `minmax(${locale === "ja" ? "6.5rem" : "7.5rem"}, 9rem) repeat(${n}, minmax(${w.zoom === "week" ? "4.75rem" : w.zoom === "month" ? "3.75rem" : "3.25rem"}, 1fr))`;
+  const gridStyle = {
+    gridTemplateColumns: `minmax(${locale === "ja" ? "6.5rem" : "7.5rem"}, 9rem) repeat(${n}, minmax(${w.zoom === "week" ? "4.75rem" : w.zoom === "month" ? "3.75rem" : "3.25rem"}, 1fr))`,
+    // the period row's cells keep room above their icons for the stay bars
+    "--cal-bar-pad": `${lanes * 8 + 2}px`,
+  } as React.CSSProperties;
 
   return (
     <>
       <div className="overflow-x-auto rounded border border-slate-300 bg-white" data-testid="calendar">
-        <div ref={gridRef} role="grid" aria-label={t("calendar.gridLabel", { from: w.from, to: w.to })} aria-rowcount={CALENDAR_ROWS.length + 1} className="grid text-sm" style={{ gridTemplateColumns: columnsTemplate }} onKeyDown={onKeyDown}>
+        <CalendarIconSprite />
+        {/* Every item is placed by order (header row, then each row: its header and one cell per
+            column); only the stay bars' layer is placed, and it is absolute so it takes no cell. */}
+        <div
+          ref={gridRef}
+          role="grid"
+          aria-label={t("calendar.gridLabel", { from: w.from, to: w.to })}
+          aria-rowcount={CALENDAR_ROWS.length + 1}
+          className="relative grid text-sm"
+          style={gridStyle}
+          onKeyDown={onKeyDown}
+          onFocus={(e) => {
+            const at = cellAt(e.target);
+            if (at) setFocus(at);
+          }}
+          onClick={(e) => {
+            const at = cellAt(e.target);
+            if (!at) return;
+            setFocus(at);
+            openCell(at.r, at.c);
+          }}
+        >
           <div role="row" className="contents">
-            <div role="columnheader" className="sticky left-0 z-20 border-b border-r border-slate-300 bg-slate-100 px-2 py-1 font-semibold" style={{ gridRow: 1 }}>
+            <div role="columnheader" className="sticky left-0 z-20 border-r border-b border-slate-300 bg-slate-100 px-2 py-1 font-semibold">
               {w.from.slice(0, 4)}
             </div>
             {w.columns.map((c, i) => {
               const label = columnLabel(w.zoom, c, locale);
               return (
-                <div
-                  key={c.start}
-                  role="columnheader"
-                  className={`border-b border-r border-slate-200 px-1 py-1 text-center text-xs leading-tight ${i === todayCol ? "bg-amber-100 font-semibold" : "bg-slate-50"} ${dayTone(w.zoom, c.start)}`}
-                  style={{ gridRow: 1 }}
-                  aria-current={i === todayCol ? "date" : undefined}
-                >
-                  <span className="block">{label.main}</span>
-                  <span className="block">{label.sub}</span>
+                <div key={c.start} role="columnheader" className={`cal-colhead${i === todayCol ? " cal-colhead-today" : ""}${dayTone(w.zoom, c.start)}`} aria-current={i === todayCol ? "date" : undefined}>
+                  <span>{label.main}</span>
+                  <span>{label.sub}</span>
                 </div>
               );
             })}
@@ -105,12 +138,8 @@ export function CalendarGrid({ data, patientId }: { data: TCalendarData; patient
             const label = rowLabel(t, row.id);
             const firstOfGroup = r === 0 || CALENDAR_ROWS[r - 1]!.group !== row.group;
             return (
-              <div role="row" key={row.id} className="contents" data-row={row.id}>
-                <div
-                  role="rowheader"
-                  className={`sticky left-0 z-10 flex flex-wrap items-center gap-x-1 border-r border-slate-300 bg-slate-100 px-2 ${firstOfGroup ? "border-t border-t-slate-300" : "border-t border-t-slate-200"}`}
-                  style={{ gridRow: r + 2 }}
-                >
+              <div role="row" key={row.id} className={firstOfGroup ? "contents cal-first" : "contents"} data-row={row.id}>
+                <div role="rowheader" className="cal-rowhead">
                   {firstOfGroup && <span className="font-semibold">{label.group}</span>}
                   {label.sub !== label.group && <span className="ml-auto text-right text-xs text-slate-600">{label.sub}</span>}
                 </div>
@@ -137,30 +166,22 @@ export function CalendarGrid({ data, patientId }: { data: TCalendarData; patient
                       data-count={cell?.count ?? 0}
                       tabIndex={isFocus ? 0 : -1}
                       aria-label={aria}
-                      onFocus={() => setFocus({ r, c })}
-                      onClick={() => {
-                        setFocus({ r, c });
-                        openCell(r, c);
-                      }}
-                      className={`flex min-h-11 flex-col items-center justify-center border-r border-slate-200 outline-none focus-visible:ring-2 focus-visible:ring-teal-600 focus-visible:ring-inset ${
-                        firstOfGroup ? "border-t border-t-slate-300" : "border-t border-t-slate-200"
-                      } ${c === todayCol ? "bg-amber-50" : ""} ${cell ? "cursor-pointer hover:bg-teal-50" : ""} ${row.id === "period" ? "relative" : ""}`}
-                      style={{ gridRow: r + 2, gridColumn: c + 2, paddingTop: row.id === "period" ? `${lanes * 8 + 2}px` : undefined }}
+                      className={c === todayCol ? "cal-cell cal-today" : "cal-cell"}
                     >
                       {cell && (
                         <>
-                          <span className="flex items-center gap-0.5" style={{ color: single ?? "#334155" }}>
+                          <span className="cal-mark" style={single ? { color: single } : undefined}>
                             {cell.qualifications?.length ? (
                               cell.qualifications.slice(0, 2).map((q) => <QualificationBadge key={q} qualification={q} />)
                             ) : (
                               <CalendarIcon row={row.id} />
                             )}
-                            {cell.count > 1 && <span className="text-xs font-semibold tabular-nums">{cell.count}</span>}
+                            {cell.count > 1 && <span className="cal-n">{cell.count}</span>}
                           </span>
                           {owners.length > 1 && (
-                            <span className="mt-0.5 flex gap-0.5" aria-hidden="true">
+                            <span className="cal-dots" aria-hidden="true">
                               {owners.map((o) => (
-                                <span key={o} className="h-1.5 w-1.5 rounded-full" style={{ background: colorOf.get(o) }} />
+                                <span key={o} className="cal-dot" style={{ background: colorOf.get(o) }} />
                               ))}
                             </span>
                           )}
@@ -169,8 +190,8 @@ export function CalendarGrid({ data, patientId }: { data: TCalendarData; patient
                     </div>
                   );
                 })}
-                {row.id === "period" && (
-                  <div className="pointer-events-none relative" style={{ gridRow: r + 2, gridColumn: `2 / span ${n}` }} aria-hidden="true">
+                {row.id === "period" && bars.length > 0 && (
+                  <div className="pointer-events-none absolute inset-0" style={{ gridRow: r + 2, gridColumn: `2 / span ${n}` }} aria-hidden="true">
                     {bars.map((b, i) => (
                       <span
                         key={`${b.facilityId}-${b.start}`}

@@ -3,7 +3,8 @@ import type { TCalendarRowId } from "@/lib/clinical/calendar";
 /**
  * The calendar's category icons (seed 000 shows 📄 💉 🧪 📷 👤). Drawn as SVG so they look the
  * same on every terminal, with or without a colour-emoji font; decorative (the cell's label says
- * what it is).
+ * what it is). Each is drawn once per page as a symbol (CalendarIconSprite) and every cell refers to
+ * it, so a busy month costs a short <use> per cell instead of the whole drawing.
  */
 const PATHS: Record<TCalendarRowId, React.ReactNode> = {
   period: <path d="M3 18V7m0 7h18v4M6 11h4a2 2 0 0 1 2 2v1M14 10h5a2 2 0 0 1 2 2v2" />,
@@ -50,10 +51,29 @@ const PATHS: Record<TCalendarRowId, React.ReactNode> = {
   noteContact: <path d="M4 5h16v11H9l-5 4z" />,
 };
 
-export function CalendarIcon({ row, className = "h-5 w-5" }: { row: TCalendarRowId; className?: string }) {
+const symbolId = (row: TCalendarRowId) => `cal-icon-${row}`;
+
+/** The symbols every CalendarIcon on the page refers to: render once, before or beside the icons. */
+export function CalendarIconSprite() {
   return (
-    <svg viewBox="0 0 24 24" className={className} fill="none" stroke="currentColor" strokeWidth={1.8} strokeLinecap="round" strokeLinejoin="round" aria-hidden="true" focusable="false">
-      {PATHS[row]}
+    // Laid out but out of sight, rather than display:none, the usual way for a sprite to stay usable by every browser.
+    <svg aria-hidden="true" focusable="false" className="absolute h-0 w-0 overflow-hidden">
+      <defs>
+        {(Object.keys(PATHS) as TCalendarRowId[]).map((row) => (
+          <symbol key={row} id={symbolId(row)} viewBox="0 0 24 24">
+            {PATHS[row]}
+          </symbol>
+        ))}
+      </defs>
+    </svg>
+  );
+}
+
+/** A row's icon (the stroke style is the cal-icon class, app/globals.css); needs CalendarIconSprite on the page. */
+export function CalendarIcon({ row }: { row: TCalendarRowId }) {
+  return (
+    <svg className="cal-icon" aria-hidden="true">
+      <use href={`#${symbolId(row)}`} />
     </svg>
   );
 }

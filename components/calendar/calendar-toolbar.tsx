@@ -1,6 +1,8 @@
-import { CALENDAR_ZOOMS, DAY_SPANS, rezoom, shiftWindow, type TCalendarWindow } from "@/lib/clinical/calendar";
-import type { TCalendarData } from "@/lib/clinical/queries";
-import type { TTranslate } from "@/lib/i18n";
+"use client";
+
+import { useI18n } from "@/components/i18n-provider";
+import type { TCalendarView } from "@/components/calendar/calendar-view";
+import { calendarWindow, CALENDAR_ZOOMS, DAY_SPANS, rezoom, shiftWindow, type TCalendarWindow } from "@/lib/clinical/calendar";
 
 type THrefParams = { zoom: string; start?: string; days?: number; facility?: string | null; jump?: string };
 
@@ -14,13 +16,19 @@ export function calendarHref(patientId: string, p: THrefParams): string {
   return `/patients/${patientId}?${sp.toString()}`;
 }
 
-const btn = "inline-flex min-h-11 items-center justify-center rounded border border-slate-300 bg-white px-3 text-sm hover:bg-slate-50";
-const btnOn = "inline-flex min-h-11 items-center justify-center rounded border border-teal-700 bg-teal-700 px-3 text-sm font-semibold text-white";
-const btnOff = "inline-flex min-h-11 items-center justify-center rounded border border-slate-200 bg-slate-100 px-3 text-sm text-slate-400";
+// app/globals.css
+const btn = "cal-btn";
+const btnOn = "cal-btn-on";
+const btnOff = "cal-btn-off";
 
-/** Zoom (日・週・月), previous/next, today, first/last record, jump to a date, and the facility filter; plain links and a GET form. */
-export function CalendarToolbar({ patientId, data, t }: { patientId: string; data: TCalendarData; t: TTranslate }) {
-  const w: TCalendarWindow = data.window;
+/**
+ * Zoom (日・週・月), previous/next, today, first/last record, jump to a date, and the facility filter;
+ * plain links and a GET form. A client component only so that the page sends the calendar's data
+ * once (the grid gets the same object) rather than this markup twice, as HTML and as flight data.
+ */
+export function CalendarToolbar({ patientId, calendar: data }: { patientId: string; calendar: TCalendarView }) {
+  const { t } = useI18n();
+  const w: TCalendarWindow = calendarWindow(data.zoom, data.from, data.days);
   const keep = { facility: data.facilityId };
   const days = w.zoom === "day" ? w.days : undefined;
   const to = (win: TCalendarWindow) => calendarHref(patientId, { zoom: win.zoom, start: win.from, days: win.zoom === "day" ? win.days : undefined, ...keep });

@@ -12,7 +12,8 @@ import type { TViewer } from "@/lib/auth/viewer-type";
 import { db, type TTx } from "@/lib/db/client";
 import { pgPool } from "@/lib/db/pg";
 import { AppError, notFound } from "@/lib/errors";
-import { dictionaries, type TLocale } from "@/lib/i18n";
+import type { TLocale } from "@/lib/i18n";
+import { dictionaries } from "@/lib/i18n/dictionaries";
 import { isValidRegionalId } from "@/lib/patients/regional-id";
 
 /** The facilities whose logs the viewer may export or verify: its own (facility admin), any (secretariat). */

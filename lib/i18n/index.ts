@@ -1,5 +1,4 @@
-import { en } from "@/lib/i18n/en";
-import { ja, type TMessageKey } from "@/lib/i18n/ja";
+import type { TMessageKey } from "@/lib/i18n/ja";
 
 export type TLocale = "ja" | "en";
 export const LOCALES: TLocale[] = ["ja", "en"];
@@ -7,7 +6,6 @@ export const LOCALE_COOKIE = "locale";
 export type { TMessageKey };
 
 export type TDictionary = Record<string, string>;
-export const dictionaries: Record<TLocale, TDictionary> = { ja, en };
 
 export const toLocale = (value: string | undefined | null): TLocale => (value === "en" ? "en" : "ja");
 

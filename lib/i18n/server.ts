@@ -1,7 +1,8 @@
 import "server-only";
 import { cookies } from "next/headers";
 import { cache } from "react";
-import { dictionaries, LOCALE_COOKIE, toLocale, translator, type TLocale, type TTranslate } from "@/lib/i18n";
+import { LOCALE_COOKIE, toLocale, translator, type TLocale, type TTranslate } from "@/lib/i18n";
+import { dictionaries } from "@/lib/i18n/dictionaries";
 
 export const getLocale = cache(async (): Promise<TLocale> => toLocale((await cookies()).get(LOCALE_COOKIE)?.value));
 

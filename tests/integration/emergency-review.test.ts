@@ -23,7 +23,8 @@ import { getEmergencyMonthReport, getEmergencyReview, listEmergencyReviews } fro
 import { monthReportCsv } from "@/lib/ems/review/report";
 import { ZCloseReview, ZReviewQueueFilter } from "@/lib/ems/review/schema";
 import { ZOpenGrant } from "@/lib/ems/schema";
-import { dictionaries, translator } from "@/lib/i18n";
+import { translator } from "@/lib/i18n";
+import { dictionaries } from "@/lib/i18n/dictionaries";
 import { searchPatients } from "@/lib/patients/queries";
 import { createFacility, createStaff, registerLinkedPatient, viewerFor } from "@/tests/fixtures/factories";
 import { csvRecords } from "@/tests/fixtures/csv";

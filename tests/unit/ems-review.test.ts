@@ -8,7 +8,8 @@ import { AccessType, EmergencyBasis, EmergencyConsent, EmergencyReason, Emergenc
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { monthReportCsv, summarizeMonth, type TReportGrant } from "@/lib/ems/review/report";
 import { ZCloseReview, ZReviewQueueFilter } from "@/lib/ems/review/schema";
-import { dictionaries, translator } from "@/lib/i18n";
+import { translator } from "@/lib/i18n";
+import { dictionaries } from "@/lib/i18n/dictionaries";
 import { enEmsReview } from "@/lib/i18n/en-ems-review";
 import { jaEmsReview } from "@/lib/i18n/ja-ems-review";
 import { menuFor } from "@/lib/menu";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { dictionaries, translator, type TLocale } from "@/lib/i18n";
+import { translator, type TLocale } from "@/lib/i18n";
+import { dictionaries } from "@/lib/i18n/dictionaries";
 import type { TKeyFileState } from "@/lib/pki/queries";
 import { keyFileRefusal } from "@/lib/pki/wording";
 

@@ -4,7 +4,8 @@ import { getEmergencyMonthReport } from "@/lib/ems/review/queries";
 import { monthReportCsv } from "@/lib/ems/review/report";
 import { ZReviewMonthQuery } from "@/lib/ems/review/schema";
 import { AppError } from "@/lib/errors";
-import { dictionaries, translator } from "@/lib/i18n";
+import { translator } from "@/lib/i18n";
+import { dictionaries } from "@/lib/i18n/dictionaries";
 import { getLocale } from "@/lib/i18n/server";
 
 /**
