@@ -933,9 +933,13 @@ async function main() {
   log(`server processes after the runs: ${treeAfter.join("; ")}`);
   let profile: TProfileRows | null = null;
   if (opts["cpu-profile"]) {
-    // the profiles are written when the processes exit
+    // the profiles are written when the processes exit: wait for every one of them (a worker
+    // may still be closing its connections when the primary is gone)
+    const pids = processTree(server.pid);
     await server.stop();
-    profile = profileRows(defs, runs, cpuByCategory(profileDir, runs.map((r) => ({ key: `${r.caseId}@${r.clients}`, fromUs: r.windowUs[0], toUs: r.windowUs[1] }))));
+    for (let waited = 0; waited < 30_000 && pids.some((p) => fs.existsSync(`/proc/${p}`)); waited += 200) await new Promise((r) => setTimeout(r, 200));
+    const windows = runs.map((r) => ({ key: `${r.caseId}@${r.clients}`, fromUs: r.windowUs[0], toUs: r.windowUs[1] }));
+    profile = profileRows(defs, runs, cpuByCategory(profileDir, windows));
     process.stdout.write(`\n${profileTable(profile).join("\n")}\n\n`);
   }
   const host = await machine(c, {
