@@ -90,6 +90,8 @@ test("a certificate issued through one worker is known to both, and once revoked
   await signIn(page, "jimukyoku", undefined, "cluster");
   await expectSignedIn(page);
   await page.goto(`${origin("cluster")}/admin/certificates`);
+  // the forms send through React: not before hydration
+  await page.waitForLoadState("networkidle");
   const terminalName = `クラスタ確認PC${Date.now() % 100000}`;
   await page.locator("form #facilityId").selectOption({ label: "2000201 下伊那内科クリニック" });
   await page.getByLabel(/^端末名/).fill(terminalName);
@@ -111,6 +113,7 @@ test("a certificate issued through one worker is known to both, and once revoked
   await expectSignedIn(tPage);
 
   await page.reload();
+  await page.waitForLoadState("networkidle");
   const row = page.locator("tr", { hasText: terminalName });
   await row.getByRole("button", { name: "失効させる" }).click();
   await row.getByLabel("失効理由").fill("端末紛失");

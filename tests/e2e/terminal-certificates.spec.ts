@@ -213,6 +213,8 @@ test("a certificate from the terminal's own CSR: the key never leaves the termin
   // The list with every state: one waiting for its download, one past its window, the CSR one, downloaded ones.
   const issueP12 = async (name: string) => {
     await page.goto(`${origin()}/admin/certificates`);
+    // The form sends through React: filled and sent before hydration, it comes back empty and nothing is issued.
+    await page.waitForLoadState("networkidle");
     await page.locator("form #facilityId").selectOption({ label: "2000301 みなみ調剤薬局" });
     await page.getByLabel(/^端末名/).fill(name);
     await page.getByRole("button", { name: "発行する" }).click();
