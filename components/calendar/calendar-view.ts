@@ -35,7 +35,8 @@ export function compactCalendar(data: TCalendarData): TCalendarView {
       if (!cell) return;
       const byFacility = Object.entries(cell.byFacility).flatMap(([facilityId, n]) => {
         const i = indexOf.get(facilityId);
-        // a cell only counts items of the facilities the calendar lists (getCalendar builds both from the same rows)
+        // getCalendar counts only the items of the facilities it lists (both come from the gateway's
+        // scope); a cell of another would be records of a facility the viewer is not shown: refused
         if (i === undefined) throw new Error(`calendar cell of facility ${facilityId}, which is not among the calendar's facilities`);
         return [i, n];
       });
