@@ -33,10 +33,8 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
-import { migrate } from "@/lib/db/migrate";
-import { db, disconnectDb } from "@/lib/db/client";
+import { db } from "@/lib/db/client";
 import { closePgPool, pgPool } from "@/lib/db/pg";
-import { resetEnvCache } from "@/lib/env";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { EXPORT_COLUMNS, openAccessLogExport, verifyAccessLogChain } from "@/lib/audit/queries";
 import { monthBounds, monthOf, type TExportEncoding } from "@/lib/audit/schema";
@@ -57,13 +55,12 @@ import {
   rssKb,
   runMain,
   signInWithBrowser,
-  startDatabase,
+  openBenchDatabase,
   startRssSampler,
   startServer,
   stats,
   timed,
   utcMinute,
-  workDir,
   writeReport,
   markers,
   memoryOf,
@@ -865,23 +862,8 @@ function speedProbeMs(): number {
 async function main() {
   const loadStart = loadAvg();
   log(`access-log export benchmark: ${N.toLocaleString("en")} rows of one facility's month (+ ${OTHER_ROWS.toLocaleString("en")} of others), ${RUNS} runs per path`);
-  const { dir, kept } = workDir("chiikilink-bench-export-", opts["data-dir"]);
+  const { dir, kept, database, secrets } = await openBenchDatabase({ prefix: "chiikilink-bench-export-", keep: opts["data-dir"], portFrom: 58000 });
   const pgDir = path.join(dir, "pg");
-  const database = await startDatabase(dir, 58000);
-  await timed("migrations", () => migrate(database.url));
-  const secretsFile = path.join(dir, "bench-secrets.json");
-  const secrets: { auth: string; ca: string } = fs.existsSync(secretsFile)
-    ? (JSON.parse(fs.readFileSync(secretsFile, "utf8")) as { auth: string; ca: string })
-    : { auth: crypto.randomBytes(32).toString("base64url"), ca: crypto.randomBytes(32).toString("base64url") };
-  if (kept && !fs.existsSync(secretsFile)) fs.writeFileSync(secretsFile, JSON.stringify(secrets), { mode: 0o600 });
-  process.env.DATABASE_URL = database.url;
-  // the CA is made here with the passphrase the server is then given
-  process.env.AUTH_SECRET ??= secrets.auth;
-  process.env.CA_KEY_PASSPHRASE ??= secrets.ca;
-  secrets.auth = process.env.AUTH_SECRET;
-  secrets.ca = process.env.CA_KEY_PASSPHRASE;
-  resetEnvCache();
-  onCleanup(disconnectDb);
   onCleanup(closePgPool);
   // the app's COPY pool (lib/db/pg.ts), used here by the in-process exports: an idle connection the stopped database drops must not end the process
   pgPool().on("error", () => {});

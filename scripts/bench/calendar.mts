@@ -23,15 +23,11 @@
  * Runs as `node --import tsx --import ./scripts/node-hooks.mjs scripts/bench/calendar.mts` (the data
  * layer imports "server-only"). Times are wall-clock milliseconds on a warm cache.
  */
-import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { migrate } from "@/lib/db/migrate";
-import { disconnectDb } from "@/lib/db/client";
-import { resetEnvCache } from "@/lib/env";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { getCalendar, listCalendarCell, type TCalendarData } from "@/lib/clinical/queries";
 import { addDays, CALENDAR_CATEGORIES, calendarWindow, categoriesOfRow, dayOf, windowEndingAt, type TCalendarWindow, type TCalendarZoom, type TDay } from "@/lib/clinical/calendar";
@@ -51,12 +47,11 @@ import {
   profileQueries,
   prng,
   runMain,
-  startDatabase,
+  openBenchDatabase,
   startServer,
   stats,
   timed,
   utcMinute,
-  workDir,
   writeReport,
   type TQueryStats,
   type TServer,
@@ -841,23 +836,7 @@ function findings(results: TCaseResult[], plans: TPlan[], counts: { viewerLinks:
 
 async function main() {
   log(`calendar benchmark: ${N.toLocaleString("en")} contents of one patient (+ ${OTHERS.toLocaleString("en")} of others), ${K} windows per case`);
-  const { dir, kept } = workDir("chiikilink-bench-calendar-", opts["data-dir"]);
-  const database = await startDatabase(dir, 59000);
-  await timed("migrations", () => migrate(database.url));
-  // A kept database keeps its CA, so its passphrase is kept beside it.
-  const secretsFile = path.join(dir, "bench-secrets.json");
-  const secrets: { auth: string; ca: string } = fs.existsSync(secretsFile)
-    ? (JSON.parse(fs.readFileSync(secretsFile, "utf8")) as { auth: string; ca: string })
-    : { auth: crypto.randomBytes(32).toString("base64url"), ca: crypto.randomBytes(32).toString("base64url") };
-  if (kept && !fs.existsSync(secretsFile)) fs.writeFileSync(secretsFile, JSON.stringify(secrets), { mode: 0o600 });
-  process.env.DATABASE_URL = database.url;
-  // the CA (for --page-weight) is made here with the passphrase the server is then given
-  process.env.AUTH_SECRET ??= secrets.auth;
-  process.env.CA_KEY_PASSPHRASE ??= secrets.ca;
-  secrets.auth = process.env.AUTH_SECRET;
-  secrets.ca = process.env.CA_KEY_PASSPHRASE;
-  resetEnvCache();
-  onCleanup(disconnectDb);
+  const { dir, kept, database, secrets } = await openBenchDatabase({ prefix: "chiikilink-bench-calendar-", keep: opts["data-dir"], portFrom: 59000 });
 
   const c = new pg.Client({ connectionString: database.url });
   await c.connect();

@@ -18,7 +18,11 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import pg from "pg";
+import crypto from "node:crypto";
+import { disconnectDb } from "@/lib/db/client";
 import { startEmbeddedPostgres, type TEmbeddedDatabase } from "@/lib/db/embedded";
+import { migrate } from "@/lib/db/migrate";
+import { resetEnvCache } from "@/lib/env";
 
 /* ---------------------------------------------------------------- log */
 
@@ -131,6 +135,34 @@ export async function startDatabase(dir: string, portFrom: number): Promise<TEmb
     log("database stopped");
   });
   return database;
+}
+
+/**
+ * A bench's database, ready for the app's code in this process: the work folder (`keep`, or a
+ * throwaway one), PostgreSQL started on a free port from `portFrom` and migrated, and the secrets
+ * a server started on it needs. A kept database keeps its CA, so its passphrase is kept beside it
+ * (bench-secrets.json, one name for every bench). DATABASE_URL, AUTH_SECRET and
+ * CA_KEY_PASSPHRASE are set for this process (a set AUTH_SECRET or CA_KEY_PASSPHRASE wins), and
+ * the app's database client is closed at clean-up.
+ */
+export async function openBenchDatabase(a: { prefix: string; keep?: string; portFrom: number }): Promise<{ dir: string; kept: boolean; database: TEmbeddedDatabase; secrets: { auth: string; ca: string } }> {
+  const { dir, kept } = workDir(a.prefix, a.keep);
+  const database = await startDatabase(dir, a.portFrom);
+  await timed("migrations", () => migrate(database.url));
+  const secretsFile = path.join(dir, "bench-secrets.json");
+  const secrets: { auth: string; ca: string } = fs.existsSync(secretsFile)
+    ? (JSON.parse(fs.readFileSync(secretsFile, "utf8")) as { auth: string; ca: string })
+    : { auth: crypto.randomBytes(32).toString("base64url"), ca: crypto.randomBytes(32).toString("base64url") };
+  if (kept && !fs.existsSync(secretsFile)) fs.writeFileSync(secretsFile, JSON.stringify(secrets), { mode: 0o600 });
+  process.env.DATABASE_URL = database.url;
+  // the CA is made with the passphrase the server is then given
+  process.env.AUTH_SECRET ??= secrets.auth;
+  process.env.CA_KEY_PASSPHRASE ??= secrets.ca;
+  secrets.auth = process.env.AUTH_SECRET;
+  secrets.ca = process.env.CA_KEY_PASSPHRASE;
+  resetEnvCache();
+  onCleanup(disconnectDb);
+  return { dir, kept, database, secrets };
 }
 
 /* ---------------------------------------------------------------- machine */

@@ -42,7 +42,6 @@
  * `node --import tsx --import ./scripts/node-hooks.mjs scripts/bench/http.mts` (the data layer
  * imports "server-only"). Times are wall-clock milliseconds from sending a request to its last byte.
  */
-import crypto from "node:crypto";
 import fs from "node:fs";
 import https from "node:https";
 import path from "node:path";
@@ -50,9 +49,6 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import zlib from "node:zlib";
 import pg from "pg";
-import { migrate } from "@/lib/db/migrate";
-import { disconnectDb } from "@/lib/db/client";
-import { resetEnvCache } from "@/lib/env";
 import type { TViewer } from "@/lib/auth/viewer-type";
 import { getCalendar } from "@/lib/clinical/queries";
 import { addDays, calendarWindow, dayOf, type TCalendarWindow, type TDay } from "@/lib/clinical/calendar";
@@ -75,12 +71,11 @@ import {
   prng,
   runMain,
   signInWithBrowser,
-  startDatabase,
+  openBenchDatabase,
   startServer,
   stats,
   timed,
   utcMinute,
-  workDir,
   writeReport,
   type TServer,
 } from "./common.mts";
@@ -844,24 +839,8 @@ async function main() {
       `${CHOSEN.join(", ")}${EXTRA.length ? `, ${EXTRA.join(", ")}` : ""} at ${CLIENTS.join(", ")} clients, ${WARMUP} + ${SECONDS} s each; ${build.label}`,
   );
 
-  const { dir, kept } = workDir("chiikilink-bench-http-", opts["data-dir"]);
-  const database = await startDatabase(dir, 59000);
+  const { dir, kept, database, secrets } = await openBenchDatabase({ prefix: "chiikilink-bench-http-", keep: opts["data-dir"], portFrom: 59000 });
   const pgDir = path.join(dir, "pg");
-  await timed("migrations", () => migrate(database.url));
-  // A kept database keeps its CA, so its passphrase is kept beside it (the name bench:calendar uses).
-  const secretsFile = path.join(dir, "bench-secrets.json");
-  const secrets: { auth: string; ca: string } = fs.existsSync(secretsFile)
-    ? (JSON.parse(fs.readFileSync(secretsFile, "utf8")) as { auth: string; ca: string })
-    : { auth: crypto.randomBytes(32).toString("base64url"), ca: crypto.randomBytes(32).toString("base64url") };
-  if (kept && !fs.existsSync(secretsFile)) fs.writeFileSync(secretsFile, JSON.stringify(secrets), { mode: 0o600 });
-  process.env.DATABASE_URL = database.url;
-  // the CA is made here with the passphrase the server is then given
-  process.env.AUTH_SECRET ??= secrets.auth;
-  process.env.CA_KEY_PASSPHRASE ??= secrets.ca;
-  secrets.auth = process.env.AUTH_SECRET;
-  secrets.ca = process.env.CA_KEY_PASSPHRASE;
-  resetEnvCache();
-  onCleanup(disconnectDb);
 
   const c = new pg.Client({ connectionString: database.url });
   await c.connect();
